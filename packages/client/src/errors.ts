@@ -1,6 +1,6 @@
 // One error family for everything the client can fail with. Every message passes through
 // redact(), so a token can never leak through an error, whatever put it there.
-import { redact } from "./redact.ts";
+import { redact, redactValue } from "./redact.ts";
 
 export type HighLevelErrorCode =
   | "HTTP_ERROR" // HighLevel answered with a non-2xx status
@@ -48,7 +48,7 @@ export class HighLevelError extends Error {
     this.traceId = init.traceId;
     this.operationId = init.operationId;
     this.retryable = init.retryable ?? false;
-    this.body = init.body;
+    this.body = redactValue(init.body);
   }
 
   toJSON(): Record<string, unknown> {

@@ -3,10 +3,18 @@
 // pattern scrubbing catches bearer headers, JWTs and token fields we were never told about.
 
 const knownSecrets = new Set<string>();
+// Rotating OAuth tokens would grow the set for ever; the oldest are dropped first (a Set keeps
+// insertion order), and by then pattern scrubbing still covers their JWT shape.
+const MAX_KNOWN_SECRETS = 2_000;
 
 /** Remember a secret so that redact() removes it wherever it appears. Short strings are ignored. */
 export function registerSecret(secret: string | undefined | null): void {
-  if (secret && secret.length >= 8) knownSecrets.add(secret);
+  if (!secret || secret.length < 8 || knownSecrets.has(secret)) return;
+  knownSecrets.add(secret);
+  if (knownSecrets.size > MAX_KNOWN_SECRETS) {
+    const oldest = knownSecrets.values().next().value;
+    if (oldest !== undefined) knownSecrets.delete(oldest);
+  }
 }
 
 export function forgetSecret(secret: string): void {

@@ -7,7 +7,8 @@ import { DEFAULT_API_VERSION, type OperationSpec } from "./operation.ts";
 
 const byKey = new Map(OPERATIONS.map((o) => [o.key, o]));
 const byOperationId = new Map<string, OperationSpec[]>();
-for (const o of OPERATIONS) byOperationId.set(o.operationId, [...(byOperationId.get(o.operationId) ?? []), o]);
+for (const o of OPERATIONS)
+  byOperationId.set(o.operationId, [...(byOperationId.get(o.operationId) ?? []), o]);
 
 /**
  * Look an operation up by its key ("get-contact", "contacts:create-association"); a bare

@@ -42,13 +42,14 @@ export type OperationBody<K extends OperationKey> = OperationTypes[K] extends { 
     : Content<NonNullable<B>>
   : undefined;
 
-type SuccessOf<R> = R extends Record<infer Code, unknown>
-  ? Code extends 200 | 201 | 202 | 204
-    ? R[Code] extends { content: { "application/json": infer J } }
-      ? J
-      : unknown
-    : never
-  : unknown;
+type SuccessOf<R> =
+  R extends Record<infer Code, unknown>
+    ? Code extends 200 | 201 | 202 | 204
+      ? R[Code] extends { content: { "application/json": infer J } }
+        ? J
+        : unknown
+      : never
+    : unknown;
 
 /** The JSON answer of a successful call. */
 export type OperationResponse<K extends OperationKey> = OperationTypes[K] extends { responses: infer R }

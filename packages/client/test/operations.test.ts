@@ -6,17 +6,29 @@ import { buildRequest, findOperationByPath, getOperation } from "../src/request-
 
 const SPEC_DIR = path.resolve(import.meta.dirname, "../../../specs/highlevel/v2/apps");
 
+interface RawOp {
+  operationId: string;
+  parameters?: Array<{ in: string; name: string; schema?: { enum?: string[] } }>;
+}
+
 // Read the specs independently of the generator, so a generator bug cannot hide itself.
 function specOperations() {
-  const out: Array<{ service: string; operationId: string; method: string; path: string; version?: string }> = [];
+  const out: Array<{ service: string; operationId: string; method: string; path: string; version?: string }> =
+    [];
   for (const f of readdirSync(SPEC_DIR).filter((x) => x.endsWith(".json"))) {
     const spec = JSON.parse(readFileSync(path.join(SPEC_DIR, f), "utf8"));
-    for (const [p, item] of Object.entries<Record<string, any>>(spec.paths)) {
+    for (const [p, item] of Object.entries<Record<string, RawOp>>(spec.paths)) {
       for (const m of ["get", "post", "put", "patch", "delete"]) {
         const op = item[m];
         if (!op) continue;
-        const v = (op.parameters ?? []).find((x: any) => x.in === "header" && x.name === "Version");
-        out.push({ service: f.slice(0, -5), operationId: op.operationId, method: m.toUpperCase(), path: p, version: v?.schema?.enum?.[0] });
+        const v = (op.parameters ?? []).find((x) => x.in === "header" && x.name === "Version");
+        out.push({
+          service: f.slice(0, -5),
+          operationId: op.operationId,
+          method: m.toUpperCase(),
+          path: p,
+          version: v?.schema?.enum?.[0],
+        });
       }
     }
   }
@@ -30,7 +42,9 @@ describe("generated operation table", () => {
     expect(fromSpec).toHaveLength(576);
     expect(OPERATIONS).toHaveLength(576);
     for (const s of fromSpec) {
-      const o = OPERATIONS.find((x) => x.service === s.service && x.operationId === s.operationId && x.path === s.path);
+      const o = OPERATIONS.find(
+        (x) => x.service === s.service && x.operationId === s.operationId && x.path === s.path,
+      );
       expect(o, `${s.service} ${s.operationId}`).toBeDefined();
       expect(o?.method).toBe(s.method);
       expect(o?.version).toBe(s.version ?? null);
@@ -51,7 +65,12 @@ describe("generated operation table", () => {
     expect(bulk.parameters).toContainEqual({ name: "type", in: "path", required: true, type: "string" });
     expect(bulk.scopes).toEqual(["contacts.write"]);
     const note = getOperation("update-appointment-note");
-    expect(note.parameters.filter((p) => p.in === "path").map((p) => p.name).sort()).toEqual(["appointmentId", "noteId"]);
+    expect(
+      note.parameters
+        .filter((p) => p.in === "path")
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(["appointmentId", "noteId"]);
   });
 
   it("folds security schemes into the token kinds an operation takes", () => {
@@ -92,7 +111,9 @@ describe("request building", () => {
     expect(() => buildRequest(getOperation("get-contact"), { contactid: "x" }, undefined, base)).toThrow(
       /unknown parameter "contactid" \(did you mean "contactId"\?\).*missing required path parameter "contactId"/,
     );
-    expect(() => buildRequest(getOperation("create-contact"), {}, undefined, base)).toThrow(/missing required request body/);
+    expect(() => buildRequest(getOperation("create-contact"), {}, undefined, base)).toThrow(
+      /missing required request body/,
+    );
   });
 
   it("finds an operation by path with or without the trailing slash", () => {
