@@ -90,6 +90,18 @@ function systemCodes(err: unknown, depth = 0): string[] {
   return codes;
 }
 
+/** The innermost cause's message ("bad port", "other side closed"), for errors without a system code. */
+function causeMessage(err: unknown): string | undefined {
+  let cur: unknown = err;
+  let msg: string | undefined;
+  for (let depth = 0; cur && typeof cur === "object" && depth < 5; depth++) {
+    const m = (cur as { message?: unknown }).message;
+    if (typeof m === "string" && m && m !== "fetch failed") msg = m;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return msg ? redact(msg) : undefined;
+}
+
 /** The URL without its query string: queries can hold e-mails and phone numbers. */
 function describeTarget(req: PreparedRequest): string {
   try {
@@ -152,11 +164,12 @@ export async function send(req: PreparedRequest, opts: SendOptions): Promise<Tra
       });
     }
     const systemCode = codes[0];
+    const reason = systemCode ?? causeMessage(err);
     // Unknown failures count as "may have been sent": a wrong "not sent" could duplicate a create.
     const sentUncertain = !(codes.length > 0 && codes.every((c) => NOT_SENT_CODES.has(c)));
     throw new TransportError(
       `${req.operationId}: ${describeTarget(req)} failed without an answer` +
-        `${systemCode ? ` (${systemCode})` : ""}${sentUncertain ? "" : "; nothing was sent"}`,
+        `${reason ? ` (${reason})` : ""}${sentUncertain ? "" : "; nothing was sent"}`,
       {
         code: "NETWORK_ERROR",
         operationId: req.operationId,
