@@ -2,6 +2,7 @@
 //   packages/client/src/generated/operations.ts       the operation table (one entry per operation)
 //   packages/client/src/generated/types/<service>.ts  request/response types (openapi-typescript)
 //   packages/client/src/generated/operation-types.ts  operation key -> its types
+//   packages/client/src/generated/request-schemas.json operation key -> parameter and body schemas, refs inlined
 // `--check` regenerates in memory and fails when the committed files differ (stale output).
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -55,14 +56,8 @@ function services(): string[] {
     .sort();
 }
 
-let common: Record<string, unknown> | undefined;
 function commonSchemas(): Record<string, unknown> {
-  common ??= (
-    JSON.parse(readFileSync(path.join(SPEC_DIR, "../common/common-schemas.json"), "utf8")) as {
-      components: { schemas: Record<string, unknown> };
-    }
-  ).components.schemas;
-  return common;
+  return (commonDoc() as { components: { schemas: Record<string, unknown> } }).components.schemas;
 }
 
 function loadSpec(service: string): RawSpec {
@@ -167,10 +162,74 @@ async function renderServiceTypes(service: string): Promise<string> {
   return `${HEADER}/* eslint-disable */\n${astToString(ast)}`;
 }
 
+/**
+ * Request schemas of every operation with $refs inlined (cycles cut): what the catalog turns into
+ * input schemas and what the raw-request action validates against, without shipping a resolver.
+ */
+function renderRequestSchemas(ops: OperationSpec[]): string {
+  const out: Record<string, unknown> = {};
+  const specs = new Map<string, RawSpec>();
+  for (const o of ops) {
+    let spec = specs.get(o.service);
+    if (!spec) {
+      spec = loadSpec(o.service);
+      repairRefs(spec, commonSchemas());
+      specs.set(o.service, spec);
+    }
+    const raw = spec.paths[o.path]?.[o.method.toLowerCase()];
+    if (!raw) continue;
+    const doc = spec as unknown as Record<string, unknown>;
+    const params = (raw.parameters ?? [])
+      .filter((p) => p.name !== "Version" && p.name.toLowerCase() !== "authorization")
+      .map((p) => inline(p, doc, [], 0));
+    const content = raw.requestBody?.content as Record<string, { schema?: unknown }> | undefined;
+    const bodySchema = content ? Object.values(content)[0]?.schema : undefined;
+    out[o.key] = {
+      params,
+      body: bodySchema === undefined ? null : inline(bodySchema, doc, [], 0),
+    };
+  }
+  return `${JSON.stringify(out)}\n`;
+}
+
+const MAX_INLINE_DEPTH = 10;
+
+function inline(node: unknown, doc: Record<string, unknown>, seen: string[], depth: number): unknown {
+  if (Array.isArray(node)) return node.map((n) => inline(n, doc, seen, depth));
+  if (!node || typeof node !== "object") return node;
+  const obj = node as Record<string, unknown>;
+  if (typeof obj.$ref === "string") {
+    const ref = obj.$ref;
+    // A recursive schema becomes "any object" at the point it recurs.
+    if (seen.includes(ref) || depth >= MAX_INLINE_DEPTH) return { type: "object" };
+    return inline(resolveRef(ref, doc), doc, [...seen, ref], depth + 1);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) out[k] = inline(v, doc, seen, depth);
+  return out;
+}
+
+function resolveRef(ref: string, doc: Record<string, unknown>): unknown {
+  const [file, pointer = ""] = ref.split("#");
+  let cur: unknown = file ? commonDoc() : doc;
+  for (const part of pointer.split("/").filter(Boolean)) {
+    const key = part.replace(/~1/g, "/").replace(/~0/g, "~");
+    cur = cur && typeof cur === "object" ? (cur as Record<string, unknown>)[key] : undefined;
+  }
+  return cur ?? { type: "object" };
+}
+
+let commonDocument: Record<string, unknown> | undefined;
+function commonDoc(): Record<string, unknown> {
+  commonDocument ??= JSON.parse(readFileSync(path.join(SPEC_DIR, "../common/common-schemas.json"), "utf8"));
+  return commonDocument as Record<string, unknown>;
+}
+
 export async function generate(): Promise<Map<string, string>> {
   const files = new Map<string, string>();
   const ops = buildOperationTable();
   files.set("operations.ts", renderOperations(ops));
+  files.set("request-schemas.json", renderRequestSchemas(ops));
   files.set("operation-types.ts", renderOperationTypes(ops));
   for (const s of services()) files.set(`types/${s}.ts`, await renderServiceTypes(s));
   return files;
@@ -179,7 +238,8 @@ export async function generate(): Promise<Map<string, string>> {
 /** Files under OUT_DIR that this generator owns (others in the folder are left alone). */
 function ownedExisting(): string[] {
   const out: string[] = [];
-  for (const f of ["operations.ts", "operation-types.ts"]) if (existsSync(path.join(OUT_DIR, f))) out.push(f);
+  for (const f of ["operations.ts", "operation-types.ts", "request-schemas.json"])
+    if (existsSync(path.join(OUT_DIR, f))) out.push(f);
   const typesDir = path.join(OUT_DIR, "types");
   if (existsSync(typesDir)) for (const f of readdirSync(typesDir)) out.push(`types/${f}`);
   return out;

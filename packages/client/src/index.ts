@@ -13,6 +13,7 @@ export * from "./pagination.ts";
 export * from "./rate-limit/limiter.ts";
 export { redact, redactValue, registerSecret } from "./redact.ts";
 export { buildRequest, closest, findOperationByPath, getOperation } from "./request-builder.ts";
+export { type ParameterSchema, type RequestSchema, requestSchema } from "./request-schemas.ts";
 export * from "./retry.ts";
 export type { OperationBody, OperationKey, OperationParams, OperationResponse } from "./typed.ts";
 export * from "./webhooks.ts";
