@@ -26,6 +26,7 @@ interface RawParameter {
 }
 interface RawOperation {
   operationId: string;
+  responses?: unknown;
   summary?: string;
   deprecated?: boolean;
   parameters?: RawParameter[];
@@ -184,15 +185,44 @@ function renderRequestSchemas(ops: OperationSpec[]): string {
       .map((p) => inline(p, doc, [], 0));
     const content = raw.requestBody?.content as Record<string, { schema?: unknown }> | undefined;
     const bodySchema = content ? Object.values(content)[0]?.schema : undefined;
+    const responses = (raw as { responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> })
+      .responses;
+    const ok = Object.entries(responses ?? {}).find(([code]) => code.startsWith("2"));
+    const okSchema = ok?.[1].content ? Object.values(ok[1].content)[0]?.schema : undefined;
     out[o.key] = {
       params,
       body: bodySchema === undefined ? null : inline(bodySchema, doc, [], 0),
+      responseStatus: ok ? Number(ok[0]) : null,
+      responseSample: okSchema === undefined ? null : sampleOf(inline(okSchema, doc, [], 0), 0),
     };
   }
   return `${JSON.stringify(out)}\n`;
 }
 
 const MAX_INLINE_DEPTH = 10;
+
+/** A sample value built from a schema's examples (or its types where it gives none), for docs and UIs. */
+function sampleOf(schema: unknown, depth: number): unknown {
+  if (!schema || typeof schema !== "object" || depth > 6) return null;
+  const s = schema as Record<string, unknown>;
+  if (s.example !== undefined) return s.example;
+  const variants = (s.allOf ?? s.oneOf ?? s.anyOf) as unknown[] | undefined;
+  if (Array.isArray(variants) && variants.length) {
+    if (s.allOf) return Object.assign({}, ...variants.map((v) => sampleOf(v, depth + 1) ?? {}));
+    return sampleOf(variants[0], depth + 1);
+  }
+  if (Array.isArray(s.enum) && s.enum.length) return s.enum[0];
+  if (s.type === "array") return [sampleOf(s.items, depth + 1)];
+  if (s.type === "object" || s.properties) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries((s.properties ?? {}) as Record<string, unknown>)) out[k] = sampleOf(v, depth + 1);
+    return out;
+  }
+  if (s.type === "string") return s.format === "date-time" ? "2026-01-01T00:00:00.000Z" : "string";
+  if (s.type === "number" || s.type === "integer") return 0;
+  if (s.type === "boolean") return true;
+  return null;
+}
 
 function inline(node: unknown, doc: Record<string, unknown>, seen: string[], depth: number): unknown {
   if (Array.isArray(node)) return node.map((n) => inline(n, doc, seen, depth));

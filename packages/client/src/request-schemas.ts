@@ -15,6 +15,9 @@ export interface RequestSchema {
   params: ParameterSchema[];
   /** JSON schema (OpenAPI 3.0 dialect) of the body, or null when the operation takes none. */
   body: Record<string, unknown> | null;
+  /** The documented success status (200, 201...) and a sample answer built from the spec's examples. */
+  responseStatus: number | null;
+  responseSample: unknown;
 }
 
 let table: Record<string, RequestSchema> | undefined;
