@@ -3,6 +3,7 @@
 import { Command, CommanderError } from "commander";
 import { registerApiCommands } from "./api.ts";
 import { CliError } from "./errors.ts";
+import { registerOpsCommands } from "./ops.ts";
 import { registerSandboxCommand } from "./sandbox.ts";
 
 export function buildProgram(): Command {
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerApiCommands(program);
+  registerOpsCommands(program);
   registerSandboxCommand(program);
   return program;
 }

@@ -1,0 +1,65 @@
+// Small factories that keep declarations plain data and typed: the input schema types `run`.
+import { z } from "zod";
+import { callOperation, type SpecFieldsOptions, specFields } from "./operation-input.ts";
+import type {
+  ActionEntry,
+  CatalogContext,
+  ExampleInput,
+  IdempotencyClass,
+  OutputDescription,
+  PollingTrigger,
+  TriggerEntry,
+} from "./types.ts";
+
+export function defineAction<I extends z.ZodType>(entry: Omit<ActionEntry<I>, "kind">): ActionEntry {
+  return { kind: "action", ...entry } as unknown as ActionEntry;
+}
+
+export function defineTrigger<I extends z.ZodType>(entry: Omit<TriggerEntry<I>, "kind">): TriggerEntry {
+  return { kind: "trigger", ...entry } as unknown as TriggerEntry;
+}
+
+interface OperationEntryBase {
+  key: string;
+  name: string;
+  description: string;
+  category: string;
+  operation: string;
+  fields?: SpecFieldsOptions;
+  output: OutputDescription;
+  example: ExampleInput;
+  seedName?: string;
+  help?: string;
+}
+
+/** An action that is exactly one API call with the operation's own inputs. */
+export function operationAction(
+  e: OperationEntryBase & {
+    idempotency: IdempotencyClass;
+    /** Shape the validated input before the call (e.g. resolve custom fields). */
+    prepare?: (ctx: CatalogContext, input: Record<string, unknown>) => Promise<Record<string, unknown>>;
+  },
+): ActionEntry {
+  const { operation, fields, prepare, ...rest } = e;
+  return defineAction({
+    ...rest,
+    operations: [operation],
+    input: z.strictObject(specFields(operation, fields)),
+    run: async (ctx, input) =>
+      callOperation(ctx, operation, prepare ? await prepare(ctx, input as Record<string, unknown>) : input),
+  });
+}
+
+/** A read that is also a polling trigger: `read` fetches once, `trigger` finds what is new. */
+export function operationTrigger(
+  e: OperationEntryBase & { trigger: PollingTrigger; extraOperations?: string[] },
+): TriggerEntry {
+  const { operation, fields, trigger, extraOperations, ...rest } = e;
+  return defineTrigger({
+    ...rest,
+    operations: [operation, ...(extraOperations ?? [])],
+    input: z.strictObject(specFields(operation, fields)),
+    trigger,
+    read: (ctx, input) => callOperation(ctx, operation, input as Record<string, unknown>),
+  });
+}

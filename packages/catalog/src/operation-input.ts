@@ -1,0 +1,121 @@
+// Entries that wrap one API operation take their input fields from the operation's own request
+// schema (so they can never drift from the spec) and add the curated parts on top: labels, help,
+// formats, option sources. Calling splits the input back into parameters and body.
+import { getOperation, requestSchema } from "@hlconnect/client";
+import { z } from "zod";
+import { meta } from "./fields.ts";
+import type { CatalogContext } from "./types.ts";
+
+export interface SpecFieldsOptions {
+  /** Keep only these fields (parameters and body properties). */
+  pick?: string[];
+  omit?: string[];
+  labels?: Record<string, string>;
+  help?: Record<string, string>;
+  /** Curated schemas that replace the generated ones (phones, dates, option sources...). */
+  override?: Record<string, z.ZodType>;
+  /** Make fields required or optional against what the spec says. */
+  required?: string[];
+  optional?: string[];
+}
+
+/** Fields filled from the connection, never asked of a person. */
+const CONTEXT_FIELDS = new Set(["locationId", "location_id", "altId", "altType", "companyId"]);
+
+export function humanize(name: string): string {
+  const words = name
+    .replace(/_/g, " ")
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/\bId\b/g, "ID")
+    .trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+export function specFields(opKey: string, opts: SpecFieldsOptions = {}): Record<string, z.ZodType> {
+  const op = getOperation(opKey);
+  const rs = requestSchema(op.key);
+  if (!rs) throw new Error(`no request schema for ${opKey}`);
+  const props: Array<{ name: string; schema: Record<string, unknown>; required: boolean; help?: string }> =
+    [];
+  for (const p of rs.params) {
+    props.push({
+      name: p.name,
+      schema: (p.schema ?? { type: "string" }) as Record<string, unknown>,
+      required: p.in === "path" || Boolean(p.required),
+      ...(p.description ? { help: p.description } : {}),
+    });
+  }
+  const body = rs.body as {
+    properties?: Record<string, Record<string, unknown>>;
+    required?: string[];
+  } | null;
+  for (const [name, schema] of Object.entries(body?.properties ?? {})) {
+    if (props.some((p) => p.name === name)) continue;
+    props.push({
+      name,
+      schema,
+      required: Boolean(body?.required?.includes(name)),
+      ...(typeof schema.description === "string" ? { help: schema.description } : {}),
+    });
+  }
+  const shape: Record<string, z.ZodType> = {};
+  for (const p of props) {
+    if (CONTEXT_FIELDS.has(p.name) && !opts.pick?.includes(p.name)) continue;
+    if (opts.pick && !opts.pick.includes(p.name)) continue;
+    if (opts.omit?.includes(p.name)) continue;
+    let field: z.ZodType =
+      opts.override?.[p.name] ??
+      meta(fromSpec(p.schema), {
+        label: opts.labels?.[p.name] ?? humanize(p.name),
+        ...((opts.help?.[p.name] ?? p.help) ? { help: (opts.help?.[p.name] ?? p.help) as string } : {}),
+      });
+    const required = opts.required?.includes(p.name) || (p.required && !opts.optional?.includes(p.name));
+    if (!required) field = field.optional();
+    shape[p.name] = field;
+  }
+  for (const [name, schema] of Object.entries(opts.override ?? {})) {
+    if (!(name in shape)) shape[name] = schema;
+  }
+  return shape;
+}
+
+function fromSpec(schema: Record<string, unknown>): z.ZodType {
+  try {
+    // Examples in the spec are documentation, not constraints.
+    const { example: _e, ...rest } = schema;
+    return z.fromJSONSchema(rest as Parameters<typeof z.fromJSONSchema>[0], { defaultTarget: "openapi-3.0" });
+  } catch {
+    return z.unknown();
+  }
+}
+
+/** Call an operation with an entry's validated input: declared parameters go to params, the rest to the body. */
+export async function callOperation(
+  ctx: CatalogContext,
+  opKey: string,
+  input: Record<string, unknown>,
+): Promise<unknown> {
+  const op = getOperation(opKey);
+  const paramNames = new Set(op.parameters.map((p) => p.name));
+  const params: Record<string, unknown> = {};
+  const body: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(input)) {
+    if (v === undefined) continue;
+    if (paramNames.has(k)) params[k] = v;
+    else body[k] = v;
+  }
+  for (const p of op.parameters) {
+    if (params[p.name] !== undefined) continue;
+    if (p.name === "locationId" || p.name === "location_id" || p.name === "altId")
+      params[p.name] = ctx.locationId;
+    else if (p.name === "altType") params[p.name] = "location";
+    else if (p.name === "companyId" && ctx.companyId) params[p.name] = ctx.companyId;
+  }
+  if (!op.body) return ctx.client.callByKey(op.key, params);
+  const props =
+    (requestSchema(op.key)?.body as { properties?: Record<string, unknown> } | null)?.properties ?? {};
+  if ("locationId" in props && body.locationId === undefined) body.locationId = ctx.locationId;
+  if ("altId" in props && body.altId === undefined) body.altId = ctx.locationId;
+  if ("altType" in props && body.altType === undefined) body.altType = "location";
+  return ctx.client.callByKey(op.key, params, body);
+}

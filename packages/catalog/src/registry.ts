@@ -1,0 +1,40 @@
+// The catalog: every entry, looked up by key. Category modules register their entries here.
+import { closest, getOperation, HighLevelError } from "@hlconnect/client";
+import { contactEntries } from "./entries/contacts.ts";
+import { webhookEventEntries } from "./entries/webhook-events.ts";
+import type { CatalogEntry } from "./types.ts";
+
+const GROUPS: CatalogEntry[][] = [contactEntries, webhookEventEntries];
+
+function build(): CatalogEntry[] {
+  const all = GROUPS.flat();
+  const seen = new Set<string>();
+  for (const e of all) {
+    if (seen.has(e.key)) throw new Error(`catalog key ${e.key} is declared twice`);
+    seen.add(e.key);
+    for (const op of e.operations) getOperation(op); // a typo fails at load, not at run time
+  }
+  return all;
+}
+
+export const CATALOG: readonly CatalogEntry[] = build();
+const byKey = new Map(CATALOG.map((e) => [e.key, e]));
+
+export function getEntry(key: string): CatalogEntry {
+  const e = byKey.get(key);
+  if (e) return e;
+  const bySeedName = CATALOG.find(
+    (x) => x.seedName?.toLowerCase() === key.toLowerCase() || x.name.toLowerCase() === key.toLowerCase(),
+  );
+  if (bySeedName) return bySeedName;
+  const near = closest(key, [...byKey.keys()], 3);
+  throw new HighLevelError(
+    `Unknown catalog entry "${key}".${near.length ? ` Did you mean ${near.map((n) => `"${n}"`).join(", ")}?` : ""} See \`hlconnect ops list\`.`,
+    { code: "UNKNOWN_OPERATION" },
+  );
+}
+
+/** Scopes an entry needs: the union of its operations' scopes. */
+export function entryScopes(entry: CatalogEntry): string[] {
+  return [...new Set(entry.operations.flatMap((op) => getOperation(op).scopes))].sort();
+}

@@ -1,0 +1,37 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolveExample } from "../src/examples.ts";
+import { CATALOG } from "../src/registry.ts";
+import { runEntry } from "../src/runtime.ts";
+import { type Harness, startHarness } from "./helpers.ts";
+
+// Every entry's example runs green against a fresh sandbox, every request it sends is accepted
+// (the sandbox validates each against the official spec and answers 422 otherwise), and the output
+// has the shape the entry's description promises.
+describe("catalog examples against the sandbox", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.sandbox.close();
+  });
+
+  // Instant triggers have no request to make; their payloads are tested in webhook-triggers.test.ts.
+  const runnable = CATALOG.filter((e) => !(e.kind === "trigger" && e.trigger.type === "instant"));
+  for (const entry of runnable) {
+    it(`${entry.key}: example runs and matches its output description`, async () => {
+      const before = h.sandbox.requests().length;
+      const input = await resolveExample(h.ctx, entry.example);
+      const output = await runEntry(entry, h.ctx, input);
+      const sent = h.sandbox.requests().slice(before);
+      expect(sent.length).toBeGreaterThan(0);
+      for (const r of sent) expect(r.status, `${r.method} ${r.path}`).toBeLessThan(400);
+      const sample = entry.output.sample;
+      if (sample && typeof sample === "object" && !Array.isArray(sample)) {
+        const want = Object.keys(sample).filter((k) => k !== "traceId");
+        expect(output).toBeTypeOf("object");
+        for (const k of want) expect(output as object, `${entry.key} output lacks "${k}"`).toHaveProperty(k);
+      }
+    });
+  }
+});
