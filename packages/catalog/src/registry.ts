@@ -6,8 +6,31 @@ import type { CatalogEntry } from "./types.ts";
 
 const GROUPS: CatalogEntry[][] = [contactEntries, webhookEventEntries];
 
+/** Categories in the order users know them from the seed catalog; others follow alphabetically. */
+export const CATEGORY_ORDER = [
+  "Contacts",
+  "Calendars & Appointments",
+  "Opportunities",
+  "Conversations & Messages",
+  "Users",
+  "Businesses",
+  "Workflows & Campaigns",
+  "Other Operations",
+];
+
+function rank(category: string): number {
+  const i = CATEGORY_ORDER.indexOf(category);
+  return i === -1 ? CATEGORY_ORDER.length : i;
+}
+
 function build(): CatalogEntry[] {
-  const all = GROUPS.flat();
+  // Stable sort: within a category, entries keep their declared order; triggers before actions.
+  const all = GROUPS.flat().sort(
+    (a, b) =>
+      rank(a.category) - rank(b.category) ||
+      (rank(a.category) === CATEGORY_ORDER.length ? a.category.localeCompare(b.category) : 0) ||
+      (a.kind === b.kind ? 0 : a.kind === "trigger" ? -1 : 1),
+  );
   const seen = new Set<string>();
   for (const e of all) {
     if (seen.has(e.key)) throw new Error(`catalog key ${e.key} is declared twice`);
