@@ -4,8 +4,13 @@
 // Everything comes from the seeded id source and fixed dates, so a seed always gives the
 // same world.
 import type { Fixtures, LocationDoc, State } from "./context.ts";
+import { seedAssociations } from "./resources/associations.ts";
+import { seedBlogs } from "./resources/blogs.ts";
+import { seedCalendars } from "./resources/calendar-seed.ts";
 import { type ContactDoc, insertContact, newContact } from "./resources/contact-model.ts";
+import { seedConversationExtras } from "./resources/conversation-extras.ts";
 import { addMessage, channelOf, newConversation } from "./resources/conversations.ts";
+import { seedAccounts } from "./resources/locations.ts";
 
 /** Seeded records are dated from here on, one hour apart. */
 const BASE = Date.UTC(2024, 0, 15, 9, 0, 0);
@@ -270,6 +275,18 @@ export function seedWorld(state: State, seed: number): Fixtures {
     },
     { locationId, parentId: appointmentId, sortMs: apptAt },
   );
+
+  // Users and their roles, snapshot, custom field definitions, workflows and campaigns.
+  seedAccounts(state, { companyId, locationId, otherLocationId, userId });
+  // A calendar group with two calendars, an appointment, a blocked slot, a notification and a room.
+  seedCalendars(state, { locationId, userId, contactId: contacts[1]!.id });
+
+  // Associations (system ones, property_owner) with a relation; a blog site with posts, authors
+  // and categories; a second conversation (an email, a recorded and transcribed call) dated
+  // before Olivia's last message so hers stays the most recent.
+  seedAssociations(state, locationId, otherLocationId, BASE + 20 * HOUR);
+  seedBlogs(state, locationId, otherLocationId, BASE + 20 * HOUR);
+  seedConversationExtras(state, contacts[1]!.id, userId, BASE + 13 * HOUR);
 
   const locationToken = state.tokens.mint({
     kind: "pit",

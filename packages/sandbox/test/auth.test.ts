@@ -137,14 +137,16 @@ describe("request checks", () => {
   });
 
   it("answers 501 after auth and validation for operations without a handler", async () => {
-    const r = await api(`/calendars/?locationId=${sb.info.locationId}`);
+    const r = await api(
+      `/calendars/schedules/search?locationId=${sb.info.locationId}&userId=${sb.info.userId}`,
+    );
     expect(r.status).toBe(501);
     expect(r.body).toMatchObject({
       statusCode: 501,
-      message: "get-calendars is not emulated by the sandbox yet",
+      message: "getAllSchedules is not emulated by the sandbox yet",
     });
-    expect((await api("/calendars/", { token: "bad" })).status).toBe(401);
-    expect((await api("/calendars/")).status).toBe(422);
+    expect((await api("/calendars/schedules/search", { token: "bad" })).status).toBe(401);
+    expect((await api("/calendars/schedules/search")).status).toBe(422);
   });
 
   it("answers 404 for unknown routes", async () => {

@@ -104,6 +104,12 @@ export class ApiServer {
       res.end();
       return;
     }
+    if (Buffer.isBuffer(out.body)) {
+      // File downloads (call recordings, transcripts): the handler's headers name the content type.
+      res.writeHead(out.status, { ...out.headers, "content-length": out.body.length, traceId });
+      res.end(out.body);
+      return;
+    }
     sendJson(res, out.status, out.body, traceId, out.headers);
   }
 

@@ -1,4 +1,4 @@
-// Appointments (seeded only; listed per contact) and their notes, which show the
+// Appointments listed per contact (the records calendar-events.ts creates) and their notes, which show the
 // limit/offset pagination style (GET /calendars/appointments/{appointmentId}/notes?limit&offset,
 // answering hasMore).
 import { type HandlerContext, type HandlerMap, isoNow } from "../context.ts";
@@ -15,6 +15,16 @@ export interface AppointmentDoc {
   endTime: string;
   assignedUserId?: string;
   dateAdded: string;
+  // Written by the calendars service (calendar-events.ts); older seeded records may lack them.
+  groupId?: string;
+  appointmentStatus?: string;
+  address?: string;
+  meetingLocationType?: string;
+  description?: string;
+  notes?: string;
+  users?: string[];
+  source?: string;
+  dateUpdated?: string;
 }
 
 export interface AppointmentNoteDoc {
@@ -55,7 +65,11 @@ export const appointmentHandlers: HandlerMap = {
     const events = ctx.state.records
       .list<AppointmentDoc>("appointment", { locationId: contact.locationId })
       .filter((a) => a.contactId === contact.id)
-      .map((a) => ({ ...a, status: "booked", appointmentStatus: "confirmed" }));
+      .map((a) => ({
+        ...a,
+        status: a.appointmentStatus === "cancelled" ? "cancelled" : "booked",
+        appointmentStatus: a.appointmentStatus ?? "confirmed",
+      }));
     return { body: { events } };
   },
   "get-appointment-notes": (ctx) => {

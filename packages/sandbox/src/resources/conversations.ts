@@ -37,6 +37,12 @@ export interface MessageDoc {
   attachments: string[];
   source: string;
   subject?: string;
+  /** MessageMeta: call duration/status, or the email message ids of an email. */
+  meta?: Record<string, unknown>;
+  userId?: string;
+  conversationProviderId?: string;
+  /** Set by a custom provider's failed status update. */
+  error?: { code: string; type: string; message: string };
 }
 
 /** Channel of a send request → [numeric type, messageType] as messages report them. */

@@ -5,16 +5,28 @@ import { exchangeToken, oauthHandlers } from "../auth/oauth.ts";
 import type { Handler, HandlerMap, PublicHandler } from "../context.ts";
 import { loadSpec } from "../spec/load.ts";
 import { appointmentHandlers } from "./appointments.ts";
+import { associationHandlers } from "./associations.ts";
+import { automationHandlers } from "./automations.ts";
+import { blogHandlers } from "./blogs.ts";
 import { businessHandlers } from "./businesses.ts";
+import { calendarHandlers } from "./calendars.ts";
+import { contactLinkHandlers } from "./contact-links.ts";
 import { contactSearchHandlers } from "./contact-search.ts";
 import { contactTagHandlers } from "./contact-tags.ts";
 import { contactHandlers } from "./contacts.ts";
+import { conversationExtraHandlers } from "./conversation-extras.ts";
 import { conversationHandlers } from "./conversations.ts";
+import { locationHandlers } from "./locations.ts";
 import { noteHandlers } from "./notes.ts";
 import { opportunityHandlers } from "./opportunities.ts";
+import { opportunityExtraHandlers } from "./opportunity-extras.ts";
 import { taskHandlers } from "./tasks.ts";
+import { userHandlers } from "./users.ts";
 
 const MAPS: HandlerMap[] = [
+  associationHandlers,
+  blogHandlers,
+  conversationExtraHandlers,
   contactHandlers,
   contactSearchHandlers,
   contactTagHandlers,
@@ -23,8 +35,14 @@ const MAPS: HandlerMap[] = [
   opportunityHandlers,
   conversationHandlers,
   businessHandlers,
+  calendarHandlers,
   appointmentHandlers,
   oauthHandlers,
+  userHandlers,
+  locationHandlers,
+  automationHandlers,
+  contactLinkHandlers,
+  opportunityExtraHandlers,
 ];
 
 /** Operations answered without a bearer token. */

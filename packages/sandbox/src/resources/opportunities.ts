@@ -41,7 +41,7 @@ export interface OpportunityDoc {
   followers: string[];
 }
 
-function view(state: State, o: OpportunityDoc) {
+export function view(state: State, o: OpportunityDoc) {
   const c = state.records.get<ContactDoc>("contact", o.contactId);
   const contact = c
     ? Object.fromEntries(
@@ -58,19 +58,19 @@ function view(state: State, o: OpportunityDoc) {
   return { ...o, lastActionDate: o.updatedAt, contact, notes: [], tasks: [], calendarEvents: [] };
 }
 
-function emit(state: State, type: string, o: OpportunityDoc): void {
+export function emit(state: State, type: string, o: OpportunityDoc): void {
   const { customFields: _, followers: __, ...fields } = o;
   state.webhooks.emit(type, o.locationId, { ...fields, dateAdded: o.createdAt });
 }
 
-function loadOpportunity(ctx: HandlerContext): OpportunityDoc {
+export function loadOpportunity(ctx: HandlerContext): OpportunityDoc {
   const o = ctx.state.records.get<OpportunityDoc>("opportunity", ctx.params.id!);
   if (!o) throw badRequest("Opportunity not found");
   ctx.ensureLocation(o.locationId);
   return o;
 }
 
-function checkPipeline(
+export function checkPipeline(
   state: State,
   locationId: string,
   pipelineId: string,

@@ -169,9 +169,81 @@ const TARGETED: Record<string, (doc: Json) => void> = {
       "prevPage",
     ]);
   },
+  calendars(doc) {
+    // The free-slots map keyed by date also carries traceId (a string) in every live answer.
+    const slots = (
+      (operation(doc, "/calendars/{calendarId}/free-slots", "get").responses as Json)["200"] as Json
+    ).content as Record<string, Json>;
+    const slotsSchema = slots["application/json"]!.schema as Json;
+    slotsSchema.properties = { traceId: { type: "string" } };
+    // A block slot belongs to a calendar or to a user, not both (highlevel-api-docs#23), so
+    // calendarId cannot be required.
+    schema(doc, "BlockSlotCreateRequestDTO").required = ["locationId"];
+    schema(doc, "BlockSlotEditRequestDTO").required = ["locationId"];
+  },
+  associations(doc) {
+    // Every operation is documented with the one-association schema. Lists answer wrapped
+    // arrays (`associations`, `relations`: what clients of the live API read), relations have
+    // their own fields, and deletes answer the document's own, unused DeleteAssociationsResponseDTO.
+    const schemas = (doc.components as Json).schemas as Json;
+    const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+    const relationFields = [
+      "id",
+      "associationId",
+      "firstObjectKey",
+      "firstRecordId",
+      "secondObjectKey",
+      "secondRecordId",
+      "locationId",
+    ];
+    schemas.RelationResponseDto = {
+      type: "object",
+      properties: Object.fromEntries(relationFields.map((f) => [f, { type: "string" }])),
+      required: relationFields,
+    };
+    schemas.AssociationListResponseDto = {
+      type: "object",
+      properties: {
+        associations: { type: "array", items: ref("GetPostSuccessfulResponseDto") },
+        total: { type: "number" },
+      },
+      required: ["associations"],
+    };
+    schemas.RelationListResponseDto = {
+      type: "object",
+      properties: {
+        relations: { type: "array", items: ref("RelationResponseDto") },
+        total: { type: "number" },
+      },
+      required: ["relations", "total"],
+    };
+    const answer = (path: string, method: string, status: string, name: string) => {
+      (operation(doc, path, method).responses as Json)[status] = {
+        description: "Successful response",
+        content: { "application/json": { schema: ref(name) } },
+      };
+    };
+    answer("/associations/", "get", "200", "AssociationListResponseDto");
+    answer("/associations/objectKey/{objectKey}", "get", "200", "AssociationListResponseDto");
+    answer("/associations/{associationId}", "delete", "200", "DeleteAssociationsResponseDTO");
+    answer("/associations/relations", "post", "201", "RelationResponseDto");
+    answer("/associations/relations/{recordId}", "get", "200", "RelationListResponseDto");
+    answer("/associations/relations/{relationId}", "delete", "200", "DeleteAssociationsResponseDTO");
+  },
+  blogs(doc) {
+    // Categories carry `label`; the document requires a `name` it does not declare.
+    const category = schema(doc, "CategoryResponseDTO");
+    category.required = (category.required as string[]).map((f) => (f === "name" ? "label" : f));
+    // Creating a post answers 201 like HighLevel's other creates; the document says 200.
+    const created = operation(doc, "/blogs/posts", "post").responses as Json;
+    created["201"] = created["200"];
+    delete created["200"];
+  },
   conversations(doc) {
     // `subType` and `status` are not required to send a message.
     schema(doc, "SendMessageBodyDto").required = ["type", "contactId"];
+    // `isTyping` is declared a string but documented with the example `true`: both are accepted.
+    props(doc, "UserTypingBody").isTyping = { type: ["boolean", "string"], description: "Typing status" };
   },
 };
 
