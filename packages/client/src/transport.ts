@@ -1,5 +1,7 @@
 // One HTTP exchange with a timeout, and an honest account of failures: whether the request may have
 // reached HighLevel decides whether a non-idempotent call can be repeated.
+import http from "node:http";
+import https from "node:https";
 import { HighLevelError } from "./errors.ts";
 import type { HttpMethod } from "./operation.ts";
 import { redact } from "./redact.ts";
@@ -125,7 +127,16 @@ export function parseBody(text: string, contentType: string | null): unknown {
   return text;
 }
 
+/**
+ * Send one request. Without an injected `fetch`, node's own http/https with keep-alive agents carry
+ * it: about twice the request rate of the global fetch at low concurrency, measured in bench/.
+ */
 export async function send(req: PreparedRequest, opts: SendOptions): Promise<TransportResponse> {
+  if (!opts.fetch && !(req.body instanceof FormData)) return sendViaNode(req, opts);
+  return sendViaFetch(req, opts);
+}
+
+async function sendViaFetch(req: PreparedRequest, opts: SendOptions): Promise<TransportResponse> {
   const doFetch = opts.fetch ?? globalThis.fetch;
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), opts.timeoutMs);
@@ -146,14 +157,12 @@ export async function send(req: PreparedRequest, opts: SendOptions): Promise<Tra
     };
   } catch (err) {
     if (opts.signal?.aborted) throw opts.signal.reason;
-    if (timeout.signal.aborted) {
-      throw new TransportError(
-        `${req.operationId}: ${describeTarget(req)} got no answer within ${opts.timeoutMs} ms`,
-        { code: "TIMEOUT", operationId: req.operationId, sentUncertain: true, cause: err },
-      );
-    }
-    const codes = systemCodes(err);
-    if (codes.length === 0 && err instanceof TypeError && err.message !== "fetch failed") {
+    if (
+      !timeout.signal.aborted &&
+      err instanceof TypeError &&
+      err.message !== "fetch failed" &&
+      !systemCodes(err).length
+    ) {
       // fetch rejected the request itself (bad URL, header, body) before any I/O. Its message may quote
       // a header value, so neither it nor the original error is kept unredacted.
       throw new HighLevelError(`${req.operationId}: the request could not be sent: ${err.message}`, {
@@ -163,22 +172,109 @@ export async function send(req: PreparedRequest, opts: SendOptions): Promise<Tra
         cause: new Error(redact(err.message)),
       });
     }
-    const systemCode = codes[0];
-    const reason = systemCode ?? causeMessage(err);
-    // Unknown failures count as "may have been sent": a wrong "not sent" could duplicate a create.
-    const sentUncertain = !(codes.length > 0 && codes.every((c) => NOT_SENT_CODES.has(c)));
-    throw new TransportError(
-      `${req.operationId}: ${describeTarget(req)} failed without an answer` +
-        `${reason ? ` (${reason})` : ""}${sentUncertain ? "" : "; nothing was sent"}`,
-      {
-        code: "NETWORK_ERROR",
-        operationId: req.operationId,
-        sentUncertain,
-        cause: err,
-        ...(systemCode ? { systemCode } : {}),
-      },
-    );
+    throw failure(req, opts, err, timeout.signal.aborted);
   } finally {
     clearTimeout(timer);
   }
+}
+
+const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+
+function sendViaNode(req: PreparedRequest, opts: SendOptions): Promise<TransportResponse> {
+  return new Promise((resolve, reject) => {
+    let url: URL;
+    try {
+      url = new URL(req.url);
+    } catch {
+      reject(
+        new HighLevelError(`${req.operationId}: the request could not be sent: invalid URL`, {
+          code: "INVALID_REQUEST",
+          operationId: req.operationId,
+        }),
+      );
+      return;
+    }
+    if (opts.signal?.aborted) {
+      reject(opts.signal.reason);
+      return;
+    }
+    const secure = url.protocol === "https:";
+    const body = req.body === undefined ? undefined : String(req.body);
+    const headers: Record<string, string> = { ...req.headers };
+    if (body !== undefined) headers["Content-Length"] = String(Buffer.byteLength(body));
+    let timedOut = false;
+    let settled = false;
+    const done = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      opts.signal?.removeEventListener("abort", onAbort);
+      fn();
+    };
+    const request = (secure ? https : http).request(
+      url,
+      { method: req.method, headers, agent: secure ? agents.https : agents.http },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("error", (err) => done(() => reject(failure(req, opts, err, timedOut))));
+        res.on("end", () =>
+          done(() => {
+            const h = new Headers();
+            for (const [k, v] of Object.entries(res.headers)) {
+              if (Array.isArray(v)) for (const x of v) h.append(k, x);
+              else if (v !== undefined) h.set(k, v);
+            }
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: h,
+              body: parseBody(Buffer.concat(chunks).toString("utf8"), h.get("content-type")),
+            });
+          }),
+        );
+      },
+    );
+    const timer = setTimeout(() => {
+      timedOut = true;
+      request.destroy(new Error("timeout"));
+    }, opts.timeoutMs);
+    const onAbort = () => {
+      request.destroy();
+      done(() => reject(opts.signal?.reason));
+    };
+    opts.signal?.addEventListener("abort", onAbort, { once: true });
+    request.on("error", (err) => done(() => reject(failure(req, opts, err, timedOut))));
+    request.end(body);
+  });
+}
+
+/** Turn a failed exchange into a TransportError that says whether the request may have been acted on. */
+function failure(req: PreparedRequest, opts: SendOptions, err: unknown, timedOut: boolean): TransportError {
+  if (timedOut) {
+    return new TransportError(
+      `${req.operationId}: ${describeTarget(req)} got no answer within ${opts.timeoutMs} ms`,
+      {
+        code: "TIMEOUT",
+        operationId: req.operationId,
+        sentUncertain: true,
+        cause: err,
+      },
+    );
+  }
+  const codes = systemCodes(err);
+  const systemCode = codes[0];
+  const reason = systemCode ?? causeMessage(err);
+  // Unknown failures count as "may have been sent": a wrong "not sent" could duplicate a create.
+  const sentUncertain = !(codes.length > 0 && codes.every((c) => NOT_SENT_CODES.has(c)));
+  return new TransportError(
+    `${req.operationId}: ${describeTarget(req)} failed without an answer` +
+      `${reason ? ` (${reason})` : ""}${sentUncertain ? "" : "; nothing was sent"}`,
+    {
+      code: "NETWORK_ERROR",
+      operationId: req.operationId,
+      sentUncertain,
+      cause: err,
+      ...(systemCode ? { systemCode } : {}),
+    },
+  );
 }
