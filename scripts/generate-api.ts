@@ -185,13 +185,18 @@ function renderRequestSchemas(ops: OperationSpec[]): string {
       .map((p) => inline(p, doc, [], 0));
     const content = raw.requestBody?.content as Record<string, { schema?: unknown }> | undefined;
     const bodySchema = content ? Object.values(content)[0]?.schema : undefined;
-    const responses = (raw as { responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> })
-      .responses;
+    const responses = (
+      raw as { responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> }
+    ).responses;
     const ok = Object.entries(responses ?? {}).find(([code]) => code.startsWith("2"));
     const okSchema = ok?.[1].content ? Object.values(ok[1].content)[0]?.schema : undefined;
+    const fix = SPEC_FIXES[`${o.service}:${o.operationId}`];
+    let body = bodySchema === undefined ? null : (inline(bodySchema, doc, [], 0) as Record<string, unknown>);
+    if (fix?.bodySchema) body = fix.bodySchema;
+    if (fix?.bodyRequired && body) body = { ...body, required: fix.bodyRequired };
     out[o.key] = {
       params,
-      body: bodySchema === undefined ? null : inline(bodySchema, doc, [], 0),
+      body,
       responseStatus: ok ? Number(ok[0]) : null,
       responseSample: okSchema === undefined ? null : sampleOf(inline(okSchema, doc, [], 0), 0),
     };
@@ -215,7 +220,8 @@ function sampleOf(schema: unknown, depth: number): unknown {
   if (s.type === "array") return [sampleOf(s.items, depth + 1)];
   if (s.type === "object" || s.properties) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries((s.properties ?? {}) as Record<string, unknown>)) out[k] = sampleOf(v, depth + 1);
+    for (const [k, v] of Object.entries((s.properties ?? {}) as Record<string, unknown>))
+      out[k] = sampleOf(v, depth + 1);
     return out;
   }
   if (s.type === "string") return s.format === "date-time" ? "2026-01-01T00:00:00.000Z" : "string";

@@ -4,10 +4,55 @@
 export interface SpecFix {
   securitySchemes?: string[];
   scopes?: string[];
+  /** Replaces the request body schema in the generated request schemas. */
+  bodySchema?: Record<string, unknown>;
+  /** Replaces the body schema's `required` list. */
+  bodyRequired?: string[];
   why: string;
 }
 
+const searchFilter = {
+  type: "object",
+  properties: {
+    field: { type: "string" },
+    operator: {
+      type: "string",
+      enum: ["eq", "not_eq", "contains", "not_contains", "exists", "not_exists", "range"],
+    },
+    value: {},
+    group: { type: "string", enum: ["AND", "OR"] },
+    filters: { type: "array", items: { type: "object" } },
+  },
+};
+
 export const SPEC_FIXES: Record<string, SpecFix> = {
+  "contacts:search-contacts-advanced": {
+    why: "The spec leaves the contact search body empty; this is the body HighLevel documents in prose.",
+    bodySchema: {
+      type: "object",
+      properties: {
+        locationId: { type: "string" },
+        page: { type: "number", minimum: 1 },
+        pageLimit: { type: "number", minimum: 1, maximum: 500 },
+        searchAfter: { type: "array" },
+        filters: { type: "array", items: searchFilter },
+        sort: {
+          type: "array",
+          items: {
+            type: "object",
+            properties: { field: { type: "string" }, direction: { type: "string", enum: ["asc", "desc"] } },
+            required: ["field"],
+          },
+        },
+        query: { type: "string" },
+      },
+      required: ["locationId"],
+    },
+  },
+  "conversations:send-a-new-message": {
+    why: "subType and status are marked required but sending works without them.",
+    bodyRequired: ["type", "contactId"],
+  },
   "contacts:create-association": {
     securitySchemes: ["Location-Access"],
     scopes: ["contacts.write"],

@@ -144,7 +144,7 @@ export class HighLevelClient {
         retry: this.retry,
         timeoutMs: options?.timeoutMs ?? this.timeoutMs,
         authorize: () => this.credentials.getAccessToken(),
-        onUnauthorized: () => this.credentials.onUnauthorized(),
+        onUnauthorized: (rejectedToken) => this.credentials.onUnauthorized(rejectedToken),
         ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
         ...(this.options.logger ? { logger: this.options.logger } : {}),
         ...(options?.signal ? { signal: options.signal } : {}),

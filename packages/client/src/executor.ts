@@ -20,8 +20,11 @@ export interface ExecutorDeps {
   timeoutMs: number;
   /** The bearer token for this attempt. */
   authorize: () => Promise<string>;
-  /** After a 401: true when a fresh token was obtained; the request is then tried once more. */
-  onUnauthorized?: () => Promise<boolean>;
+  /**
+   * After a 401: true when a fresh token was obtained; the request is then tried once more. Gets the token
+   * the rejected attempt carried: by the time a 401 arrives another request may already have refreshed it.
+   */
+  onUnauthorized?: (rejectedToken: string) => Promise<boolean>;
   fetch?: typeof fetch;
   /** Backoff sleep (429 waits happen inside limiter.acquire). */
   sleep?: Sleep;
@@ -74,8 +77,9 @@ export async function executeRequest(req: PreparedRequest, deps: ExecutorDeps): 
     }
 
     let res: TransportResponse;
+    let token: string;
     try {
-      const token = await deps.authorize();
+      token = await deps.authorize();
       // Whatever the token's format, redact() now scrubs it from every message and log line.
       registerSecret(token);
       res = await send(
@@ -140,7 +144,7 @@ export async function executeRequest(req: PreparedRequest, deps: ExecutorDeps): 
 
     if (status === 401 && deps.onUnauthorized && !refreshed) {
       refreshed = true;
-      if (await deps.onUnauthorized()) {
+      if (await deps.onUnauthorized(token)) {
         log(
           logger,
           "info",
@@ -151,7 +155,8 @@ export async function executeRequest(req: PreparedRequest, deps: ExecutorDeps): 
       }
     }
 
-    const transient = status >= 500;
+    // 501 Not Implemented and 505 will answer the same again; the others are passing trouble.
+    const transient = status >= 500 && status !== 501 && status !== 505;
     // A 5xx is an answer, not a missing one: the outcome is known, so no UnknownOutcomeError even when unsafe.
     if (
       transient &&
