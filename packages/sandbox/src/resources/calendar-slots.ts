@@ -190,8 +190,9 @@ export function isBookable(
   return !busy.dayFull(d) && !busy.taken({ start, end });
 }
 
+/** `userId`, and `userIds` as repeated keys, `userIds[]` (what axios, so the official SDK, sends) or comma-separated. */
 function userList(q: Record<string, unknown>): string[] {
-  const raw = [q.userId, ...(Array.isArray(q.userIds) ? q.userIds : [q.userIds])];
+  const raw = [q.userId, q.userIds, q["userIds[]"]].flat();
   return raw.flatMap((v) => (typeof v === "string" ? v.split(",") : [])).filter(Boolean);
 }
 
