@@ -49,6 +49,10 @@ export const SPEC_FIXES: Record<string, SpecFix> = {
       required: ["locationId"],
     },
   },
+  "opportunities:search-opportunities-advanced": {
+    why: "The advanced opportunity search body marks every field required; only locationId is needed.",
+    bodyRequired: ["locationId"],
+  },
   "conversations:send-a-new-message": {
     why: "subType and status are marked required but sending works without them.",
     bodyRequired: ["type", "contactId"],

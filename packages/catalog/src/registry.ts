@@ -1,10 +1,35 @@
 // The catalog: every entry, looked up by key. Category modules register their entries here.
 import { closest, getOperation, HighLevelError } from "@hlconnect/client";
+import { appointmentEntries } from "./entries/appointments.ts";
+import { associationEntries } from "./entries/associations.ts";
+import { automationEntries } from "./entries/automations.ts";
+import { blogEntries } from "./entries/blogs.ts";
+import { businessEntries } from "./entries/businesses.ts";
+import { calendarEntries } from "./entries/calendars.ts";
 import { contactEntries } from "./entries/contacts.ts";
+import { conversationEntries } from "./entries/conversations.ts";
+import { locationEntries } from "./entries/locations.ts";
+import { opportunityEntries } from "./entries/opportunities.ts";
+import { rawRequestEntries } from "./entries/raw-request.ts";
+import { userEntries } from "./entries/users.ts";
 import { webhookEventEntries } from "./entries/webhook-events.ts";
 import type { CatalogEntry } from "./types.ts";
 
-const GROUPS: CatalogEntry[][] = [contactEntries, webhookEventEntries];
+const GROUPS: CatalogEntry[][] = [
+  contactEntries,
+  calendarEntries,
+  appointmentEntries,
+  opportunityEntries,
+  conversationEntries,
+  businessEntries,
+  webhookEventEntries,
+  userEntries,
+  automationEntries,
+  locationEntries,
+  associationEntries,
+  blogEntries,
+  rawRequestEntries,
+];
 
 /** Categories in the order users know them from the seed catalog; others follow alphabetically. */
 export const CATEGORY_ORDER = [

@@ -7,6 +7,8 @@ export interface Harness {
   sandbox: Sandbox;
   ctx: CatalogContext;
   client: HighLevelClient;
+  /** The same location, through the agency token: for operations only an agency token may call. */
+  agencyCtx: CatalogContext;
 }
 
 /** A fresh sandbox (no rate limit worth hitting) and a catalog context connected to it. */
@@ -18,5 +20,11 @@ export async function startHarness(seed = 1): Promise<Harness> {
     locationId: sandbox.info.locationId,
     companyId: sandbox.info.companyId,
   });
-  return { sandbox, client, ctx: createContext({ client }) };
+  const agencyClient = new HighLevelClient({
+    credentials: sandbox.info.agencyToken,
+    baseUrl: sandbox.info.baseUrl,
+    companyId: sandbox.info.companyId,
+  });
+  const agencyCtx = createContext({ client: agencyClient, locationId: sandbox.info.locationId });
+  return { sandbox, client, ctx: createContext({ client }), agencyCtx };
 }

@@ -114,6 +114,11 @@ function describeTarget(req: PreparedRequest): string {
   }
 }
 
+/** Recordings, images and documents come back as bytes (a Buffer), never as mangled text. */
+export function isBinary(contentType: string | null): boolean {
+  return !!contentType && /^(audio|video|image)\/|^application\/(octet-stream|pdf|zip)/i.test(contentType);
+}
+
 export function parseBody(text: string, contentType: string | null): unknown {
   if (!text.trim()) return undefined;
   const looksJson = /^\s*[[{]/.test(text);
@@ -149,12 +154,9 @@ async function sendViaFetch(req: PreparedRequest, opts: SendOptions): Promise<Tr
       signal,
     });
     // The timeout covers the body too: a stalled body is as much "no answer" as a stalled header.
-    const text = await res.text();
-    return {
-      status: res.status,
-      headers: res.headers,
-      body: parseBody(text, res.headers.get("content-type")),
-    };
+    const type = res.headers.get("content-type");
+    const body = isBinary(type) ? Buffer.from(await res.arrayBuffer()) : parseBody(await res.text(), type);
+    return { status: res.status, headers: res.headers, body };
   } catch (err) {
     if (opts.signal?.aborted) throw opts.signal.reason;
     if (
@@ -228,7 +230,9 @@ function sendViaNode(req: PreparedRequest, opts: SendOptions): Promise<Transport
             resolve({
               status: res.statusCode ?? 0,
               headers: h,
-              body: parseBody(Buffer.concat(chunks).toString("utf8"), h.get("content-type")),
+              body: isBinary(h.get("content-type"))
+                ? Buffer.concat(chunks)
+                : parseBody(Buffer.concat(chunks).toString("utf8"), h.get("content-type")),
             });
           }),
         );

@@ -438,3 +438,34 @@ describe("retry policy", () => {
     expect(isSafeToRepeat(op("POST", "add-tags", "/contacts/{contactId}/tags"))).toBe(false);
   });
 });
+
+describe("binary answers", () => {
+  it("returns audio and other binary bodies as the exact bytes", async () => {
+    const { createServer } = await import("node:http");
+    const bytes = Buffer.from([0x52, 0x49, 0x46, 0x46, 0xff, 0xfe, 0x00, 0x80]);
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "audio/x-wav" });
+      res.end(bytes);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as { port: number }).port;
+    const { send } = await import("../src/transport.ts");
+    try {
+      const res = await send(
+        {
+          method: "GET",
+          url: `http://127.0.0.1:${port}/x`,
+          headers: {},
+          operationId: "rec",
+          safeToRepeat: true,
+          bucket: "b",
+        },
+        { timeoutMs: 5000 },
+      );
+      expect(Buffer.isBuffer(res.body)).toBe(true);
+      expect((res.body as Buffer).equals(bytes)).toBe(true);
+    } finally {
+      server.close();
+    }
+  });
+});

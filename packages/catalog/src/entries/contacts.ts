@@ -12,6 +12,19 @@ import type { CatalogContext, CatalogEntry } from "../types.ts";
 
 const CATEGORY = "Contacts";
 const sample = (op: string) => requestSchema(getOperation(op).key)?.responseSample ?? {};
+/** One contact as the search endpoint returns it (fewer fields than GET /contacts/{id}). */
+const pick = (o: Record<string, unknown> | undefined, keys: string[]) =>
+  Object.fromEntries(keys.filter((k) => o && k in o).map((k) => [k, o?.[k]]));
+// The spec gives no schema for search results: keep the fields both answers share.
+const searchedContactSample = () =>
+  pick((sample("get-contact") as { contact?: Record<string, unknown> }).contact, [
+    "id",
+    "locationId",
+    "firstName",
+    "lastName",
+    "tags",
+    "dateAdded",
+  ]);
 
 export const contactSource = { entry: "highlevel.contacts.list", value: "id", label: "name" };
 const contactId = () => id("Contact", contactSource, "The contact's id.");
@@ -98,6 +111,21 @@ function contactsByTime(field: "dateAdded" | "dateUpdated", dedupe: "id" | "id+u
   );
 }
 
+/** The most recent contacts, newest first: what the new/updated triggers look at. */
+async function newestContacts(
+  ctx: CatalogContext,
+  input: Record<string, unknown>,
+  field: "dateAdded" | "dateUpdated",
+) {
+  return ctx.client.call("search-contacts-advanced", undefined, {
+    locationId: ctx.locationId,
+    pageLimit: 20,
+    sort: [{ field, direction: "desc" }],
+    ...(Array.isArray(input.filters) ? { filters: input.filters } : {}),
+    ...(typeof input.query === "string" ? { query: input.query } : {}),
+  } as never);
+}
+
 function listSnapshot(
   op: string,
   itemsKey: string,
@@ -160,7 +188,7 @@ export const contactEntries: CatalogEntry[] = [
       description: "{contacts, total}: the matching contacts.",
       sample: { contacts: [sample("get-contact")], total: 1 },
     },
-    example: { query: "", pageLimit: 5 },
+    example: { pageLimit: 5 },
     trigger: contactsByTime("dateAdded", "id", "new contacts matching the search"),
   }),
   operationTrigger({
@@ -263,10 +291,11 @@ export const contactEntries: CatalogEntry[] = [
     input: z.strictObject({ filters: searchFilters, query: text("Search text").optional() }),
     output: {
       description: "The new contact.",
-      sample: (sample("get-contact") as { contact?: unknown }).contact ?? {},
+      sample: searchedContactSample(),
     },
     example: {},
     trigger: contactsByTime("dateAdded", "id", "contacts added since the last poll"),
+    read: (ctx, input) => newestContacts(ctx, input as Record<string, unknown>, "dateAdded"),
   }),
   defineTrigger({
     key: "highlevel.contacts.updated",
@@ -277,10 +306,11 @@ export const contactEntries: CatalogEntry[] = [
     input: z.strictObject({ filters: searchFilters, query: text("Search text").optional() }),
     output: {
       description: "The updated contact.",
-      sample: (sample("get-contact") as { contact?: unknown }).contact ?? {},
+      sample: searchedContactSample(),
     },
     example: {},
     trigger: contactsByTime("dateUpdated", "id+updated", "contacts updated since the last poll"),
+    read: (ctx, input) => newestContacts(ctx, input as Record<string, unknown>, "dateUpdated"),
   }),
   defineTrigger({
     key: "highlevel.contacts.tasks.new",
@@ -289,9 +319,18 @@ export const contactEntries: CatalogEntry[] = [
     category: CATEGORY,
     operations: ["get-all-tasks"],
     input: z.strictObject({ contactId: contactId() }),
-    output: { description: "The new task.", sample: sample("get-task") },
-    example: { contactId: { $example: "contact.id" } },
+    output: {
+      description: "The new task.",
+      sample: pick((sample("get-task") as { task?: Record<string, unknown> }).task, [
+        "id",
+        "title",
+        "dueDate",
+        "completed",
+      ]),
+    },
+    example: { contactId: { $example: "scratchTask.contactId" } },
     trigger: listSnapshot("get-all-tasks", "tasks", "id"),
+    read: (ctx, input) => callOperation(ctx, "get-all-tasks", input as Record<string, unknown>),
   }),
 
   // ---------------------------------------------------------------- actions
@@ -319,7 +358,7 @@ export const contactEntries: CatalogEntry[] = [
     fields: { override: { contactId: contactId(), ...contactWriteOverrides } },
     prepare: prepareContact,
     output: { description: "{succeded, contact}: the updated contact.", sample: sample("update-contact") },
-    example: { contactId: { $example: "scratchContact.id" }, companyName: "Example Realty" },
+    example: { contactId: { $example: "scratchContact.id" }, city: "Houston", tags: ["seller"] },
   }),
   defineAction({
     key: "highlevel.contacts.find",

@@ -219,7 +219,29 @@ function search(ctx: HandlerContext) {
   };
 }
 
+/**
+ * POST /opportunities/search: the same search with the filters in a JSON body, answering
+ * {opportunities, total, aggregations} (no keyset meta: it pages by `page`).
+ */
+function searchAdvanced(ctx: HandlerContext) {
+  const b = (ctx.body ?? {}) as { locationId?: string; query?: string; limit?: number; page?: number };
+  const locationId = String(b.locationId ?? "");
+  ctx.ensureLocation(locationId);
+  const query: Record<string, unknown> = {
+    location_id: locationId,
+    limit: b.limit ?? 20,
+    page: b.page ?? 1,
+    ...(b.query ? { q: b.query } : {}),
+  };
+  const result = search({ ...ctx, query } as HandlerContext);
+  const body = result.body as { opportunities: unknown[]; meta: { total: number }; aggregations: object };
+  return {
+    body: { opportunities: body.opportunities, total: body.meta.total, aggregations: body.aggregations },
+  };
+}
+
 export const opportunityHandlers: HandlerMap = {
+  "search-opportunities-advanced": searchAdvanced,
   "get-pipelines": (ctx) => {
     const pipelines = ctx.state.records.list<PipelineDoc>("pipeline", {
       locationId: String(ctx.query.locationId),

@@ -144,6 +144,9 @@ const TARGETED: Record<string, (doc: Json) => void> = {
     ]);
   },
   opportunities(doc) {
+    // The advanced search body marks every field required; only locationId is needed.
+    schema(doc, "OpportunitySearchBodyDTO").required = ["locationId"];
+    schema(doc, "AdditionalDetailsDTO").required = [];
     // Stages are objects, and these lists hold objects or ids, not arrays.
     props(doc, "PipelinesResponseSchema").stages = {
       type: "array",
