@@ -73,7 +73,7 @@ export function timeOrderedTrigger<I>(
       // The first poll records where "now" is and emits nothing.
       if (!cursor) return { items: [], cursor: next, requests };
       fresh.sort((a, b) => source.timeOf(a) - source.timeOf(b) || (source.idOf(a) < source.idOf(b) ? -1 : 1));
-      return { items: fresh, cursor: next, requests };
+      return { items: fresh, keys: fresh.map(keyOf), cursor: next, requests };
     },
   };
 }
@@ -101,7 +101,8 @@ export function snapshotTrigger<I>(
       const next: PollCursor = { snapshot: [...new Set(hashes)].sort() };
       if (!cursor) return { items: [], cursor: next, requests };
       const before = new Set(cursor.snapshot ?? []);
-      return { items: items.filter((_, i) => !before.has(hashes[i]!)), cursor: next, requests };
+      const fresh = items.filter((_, i) => !before.has(hashes[i]!));
+      return { items: fresh, keys: fresh.map((i) => source.keyOf(i)), cursor: next, requests };
     },
   };
 }

@@ -92,6 +92,8 @@ export interface PollCursor {
 
 export interface PollResult {
   items: unknown[];
+  /** Each item's dedupe key (same order as items): what makes one event one run. */
+  keys?: string[];
   cursor: PollCursor;
   /** API requests this poll made. */
   requests: number;

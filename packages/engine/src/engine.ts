@@ -1,0 +1,267 @@
+// The engine, embedded: one SQLite file holding flows, connections, runs and the job queue, with
+// the scheduler, the webhook router and the workers in this process. The HTTP server and the CLI
+// drive it through this class only.
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import { mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import {
+  DEFAULT_WEBHOOK_MAX_AGE_MS,
+  verifyWebhook,
+  type WebhookHeaders,
+  WebhookVerificationError,
+} from "@hlconnect/client";
+import { ConnectionClients } from "./connections/clients.ts";
+import { type Flow, type FlowError, loadFlowsFromDir, parseFlowFile } from "./flows/index.ts";
+import { type Logger, silentLogger } from "./logger.ts";
+import type { JobQueue } from "./queue/types.ts";
+import { startWorker, type Worker } from "./queue/worker.ts";
+import { createRunEnvironment, type RunEnvironment } from "./runner/environment.ts";
+import { executeRun } from "./runner/run-executor.ts";
+import { type PollReport, PollScheduler } from "./scheduler/poller.ts";
+import { openEmbedded } from "./store/sqlite/embedded.ts";
+import type { ConnectionInput, ConnectionSecrets, FlowRecord, RunRecord, Store } from "./store/types.ts";
+import { FLOW_HOOK_SOURCE, HIGHLEVEL_SOURCE, WebhookRouter } from "./webhooks/router.ts";
+
+export interface EngineOptions {
+  /** Folder of the SQLite file (created if missing). */
+  dataDir: string;
+  /** HLCONNECT_SECRET: encrypts tokens at rest. */
+  secret?: string;
+  /** HighLevel API base URL (the sandbox's in demo mode). */
+  baseUrl?: string;
+  /** Public key that signs HighLevel's webhooks (PEM or base64). */
+  webhookPublicKey?: string;
+  logger?: Logger;
+  now?: () => number;
+  workers?: number;
+  pollTickMs?: number;
+  alertWebhook?: string;
+  defaultCountry?: string;
+  timeZone?: string;
+  /** How long run history is kept (default 30 days). */
+  historyMs?: number;
+}
+
+export class Engine {
+  readonly store: Store;
+  readonly queue: JobQueue;
+  readonly env: RunEnvironment;
+  readonly clients: ConnectionClients;
+  readonly scheduler: PollScheduler;
+  readonly router: WebhookRouter;
+  readonly logger: Logger;
+  readonly #options: EngineOptions;
+  readonly #close: () => Promise<void> | void;
+  #workers: Worker[] = [];
+  #pruneTimer: NodeJS.Timeout | undefined;
+
+  private constructor(
+    options: EngineOptions,
+    store: Store,
+    queue: JobQueue,
+    close: () => Promise<void> | void,
+  ) {
+    this.#options = options;
+    this.store = store;
+    this.queue = queue;
+    this.#close = close;
+    this.logger = options.logger ?? silentLogger;
+    this.clients = new ConnectionClients({
+      store,
+      ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
+    this.env = createRunEnvironment({
+      store,
+      clients: this.clients,
+      logger: this.logger,
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.defaultCountry ? { defaultCountry: options.defaultCountry } : {}),
+      ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+      ...(options.alertWebhook ? { alertWebhook: options.alertWebhook } : {}),
+    });
+    this.scheduler = new PollScheduler(this.env, queue, { tickMs: options.pollTickMs ?? 1000 });
+    this.router = new WebhookRouter(this.env, queue, `router-${process.pid}`);
+  }
+
+  static async open(options: EngineOptions): Promise<Engine> {
+    mkdirSync(options.dataDir, { recursive: true });
+    const embedded = await openEmbedded({
+      file: path.join(options.dataDir, "hlconnect.db"),
+      ...(options.secret ? { secret: options.secret } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
+    return new Engine(options, embedded.store, embedded.queue, () => embedded.close());
+  }
+
+  /** Start the scheduler, the router and the workers, after re-queuing runs a crash left behind. */
+  async start(): Promise<void> {
+    for (const status of ["queued", "running"] as const) {
+      let cursor: string | undefined;
+      do {
+        const page = await this.store.listRuns({ status, limit: 500, ...(cursor ? { cursor } : {}) });
+        for (const run of page.runs) await this.queue.enqueue({ runId: run.id });
+        cursor = page.nextCursor;
+      } while (cursor);
+    }
+    const count = this.#options.workers ?? 2;
+    for (let i = 0; i < count; i++) {
+      this.#workers.push(
+        startWorker({
+          queue: this.queue,
+          workerId: `worker-${process.pid}-${i}`,
+          pollMs: 500,
+          handle: async (job) => {
+            const outcome = await executeRun(this.env, job.runId, job.attempts);
+            return outcome.status === "retry"
+              ? { retryAt: outcome.retryAt, error: outcome.error }
+              : undefined;
+          },
+          onError: (error, job) =>
+            this.logger.error({ runId: job?.runId, error: String(error) }, "run crashed"),
+        }),
+      );
+    }
+    this.scheduler.start();
+    this.router.start();
+    this.#pruneTimer = setInterval(() => void this.prune(), 3_600_000);
+    this.#pruneTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.scheduler.stop();
+    this.router.stop();
+    clearInterval(this.#pruneTimer);
+    await Promise.all(this.#workers.map((w) => w.stop()));
+    this.#workers = [];
+    await this.#close();
+  }
+
+  async prune(): Promise<void> {
+    const keep = this.#options.historyMs ?? 30 * 86_400_000;
+    await this.store.pruneHistory((this.#options.now ?? Date.now)() - keep);
+  }
+
+  // ---------------------------------------------------------------- flows
+
+  /** Validate a flow file and save it; errors say file, line and column, and nothing is saved. */
+  async saveFlow(source: string, file: string): Promise<{ flow?: FlowRecord; errors: FlowError[] }> {
+    const parsed = parseFlowFile(source, file);
+    if (!parsed.flow) return { errors: parsed.errors };
+    const flow = parsed.flow;
+    const record = await this.store.saveFlow({
+      id: flow.id,
+      name: flow.name,
+      source,
+      filePath: file,
+      enabled: flow.enabled,
+      ...(flow.trigger.type !== "webhook" ? { triggerKey: flow.trigger.op } : {}),
+      connectionIds: flow.connection ? [flow.connection] : [],
+    });
+    if (flow.trigger.type === "webhook" && !(await this.store.getFlowHookSecret(flow.id))) {
+      await this.store.setFlowHookSecret(flow.id, randomBytes(24).toString("base64url"));
+    }
+    return { flow: record, errors: [] };
+  }
+
+  /** Load every flow file of a folder; returns the errors of the files that did not validate. */
+  async loadFlowsDir(dir: string): Promise<{ loaded: FlowRecord[]; errors: FlowError[] }> {
+    const loaded: FlowRecord[] = [];
+    const errors: FlowError[] = [];
+    for (const result of loadFlowsFromDir(dir)) {
+      if (!result.flow) {
+        errors.push(...result.errors);
+        continue;
+      }
+      const saved = await this.saveFlow(readFileSync(result.file, "utf8"), result.file);
+      if (saved.flow) loaded.push(saved.flow);
+      errors.push(...saved.errors);
+    }
+    return { loaded, errors };
+  }
+
+  async flow(id: string): Promise<{ record: FlowRecord; flow: Flow }> {
+    const record = await this.store.getFlow(id);
+    if (!record) throw new Error(`no flow "${id}"`);
+    return { record, flow: this.env.parseFlow(record.source, record.filePath ?? `${id}.yaml`) };
+  }
+
+  /** Poll a polling flow now (whatever its schedule). */
+  async pollNow(id: string): Promise<PollReport> {
+    return this.scheduler.pollFlow((await this.flow(id)).flow);
+  }
+
+  /** Start a new run of a flow with a given trigger payload (replays and `flows run-once`). */
+  async startRun(flowId: string, trigger: unknown, replayOf?: string): Promise<RunRecord> {
+    const { run } = await this.store.createRun({ flowId, trigger, ...(replayOf ? { replayOf } : {}) });
+    await this.queue.enqueue({ runId: run.id });
+    return run;
+  }
+
+  async replay(runId: string): Promise<RunRecord> {
+    const old = await this.store.getRun(runId);
+    if (!old) throw new Error(`no run "${runId}"`);
+    return this.startRun(old.flowId, old.trigger, old.id);
+  }
+
+  // ---------------------------------------------------------------- connections
+
+  async addConnection(input: ConnectionInput, secrets: ConnectionSecrets) {
+    const record = await this.store.saveConnection(input);
+    await this.store.setConnectionSecrets(record.id, secrets);
+    this.clients.forget(record.id);
+    return record;
+  }
+
+  // ---------------------------------------------------------------- webhooks
+
+  /**
+   * HighLevel's webhook: verified against the raw bytes, stored before the caller answers 200 (so an
+   * acknowledged event is never lost), duplicates by webhookId ignored.
+   */
+  async receiveHighLevelWebhook(
+    raw: Buffer,
+    headers: WebhookHeaders,
+  ): Promise<{ accepted: boolean; duplicate: boolean }> {
+    const key = this.#options.webhookPublicKey;
+    if (!key) throw new WebhookVerificationError("invalid_public_key", "no webhook public key is configured");
+    const event = verifyWebhook(raw, headers, {
+      publicKey: key,
+      maxAgeMs: DEFAULT_WEBHOOK_MAX_AGE_MS,
+      ...(this.#options.now ? { now: this.#options.now() } : {}),
+    }) as unknown as Record<string, unknown>;
+    const webhookId = String(event.webhookId ?? "");
+    if (!webhookId) throw new WebhookVerificationError("malformed_json", "the event has no webhookId");
+    const { inserted } = await this.store.insertWebhook({
+      source: HIGHLEVEL_SOURCE,
+      webhookId,
+      ...(typeof event.locationId === "string" ? { locationId: event.locationId } : {}),
+      payload: event,
+      receivedAt: (this.#options.now ?? Date.now)(),
+    });
+    if (inserted) void this.router.drain();
+    return { accepted: true, duplicate: !inserted };
+  }
+
+  /** The generic per-flow endpoint: any JSON, authenticated by the flow's own secret. */
+  async receiveFlowHook(flowId: string, secret: string | undefined, payload: unknown, deliveryId?: string) {
+    const expected = await this.store.getFlowHookSecret(flowId);
+    if (!expected || !secret || !safeEqual(secret, expected)) return { accepted: false as const };
+    const webhookId = deliveryId ?? randomBytes(12).toString("hex");
+    const { inserted } = await this.store.insertWebhook({
+      source: FLOW_HOOK_SOURCE,
+      webhookId: `${flowId}:${webhookId}`,
+      flowId,
+      payload,
+      receivedAt: (this.#options.now ?? Date.now)(),
+    });
+    if (inserted) void this.router.drain();
+    return { accepted: true as const, duplicate: !inserted };
+  }
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}

@@ -1,0 +1,138 @@
+// Everything a run needs from the outside world, gathered in one object so the executor stays pure
+// logic and tests can swap any part: the store, clients per connection, the clock, alerts.
+import { EventEmitter } from "node:events";
+import { type CatalogContext, createContext } from "@hlconnect/catalog";
+import type { ConnectionClients } from "../connections/clients.ts";
+import { type Flow, formatFlowError, parseFlowFile } from "../flows/index.ts";
+import type { Logger } from "../logger.ts";
+import type { ConnectionRecord, RunError, RunRecord, Store } from "../store/types.ts";
+
+export interface RunEnvironment {
+  store: Store;
+  parseFlow(source: string, file: string): Flow;
+  /** A catalog context factory for the run's connection and location. */
+  contextFor(flow: Flow, run: RunRecord): Promise<(step: unknown) => Promise<CatalogContext>>;
+  flowEnv: Record<string, string | undefined>;
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  defaultCountry: string;
+  timeZone: string;
+  logger: Logger;
+  /** "run" events: {runId, flowId, status} when a run finishes. */
+  events: EventEmitter;
+  alert(run: RunRecord, status: "failed" | "needs_attention", error: RunError, flow?: Flow): Promise<void>;
+  pauseForReconnect(flow: Flow, reason: string): Promise<void>;
+}
+
+export interface RunEnvironmentOptions {
+  store: Store;
+  clients: ConnectionClients;
+  logger: Logger;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  defaultCountry?: string;
+  timeZone?: string;
+  /** Environment variables flows may read as `env.NAME` (only these: never the secret). */
+  flowEnv?: Record<string, string | undefined>;
+  /** Where alerts go besides the log and a flow's own alert webhook. */
+  alertWebhook?: string;
+  fetch?: typeof fetch;
+}
+
+export function createRunEnvironment(o: RunEnvironmentOptions): RunEnvironment {
+  const now = o.now ?? Date.now;
+  const events = new EventEmitter();
+  const post = o.fetch ?? fetch;
+  const env: RunEnvironment = {
+    store: o.store,
+    parseFlow(source, file) {
+      const r = parseFlowFile(source, file);
+      if (!r.flow) throw new Error(r.errors.map(formatFlowError).join("; "));
+      return r.flow;
+    },
+    async contextFor(flow, run) {
+      const connection = await connectionFor(o.store, flow);
+      const payload = (run.trigger ?? {}) as { locationId?: unknown };
+      const location =
+        typeof payload.locationId === "string" && connection.locationIds.includes(payload.locationId)
+          ? payload.locationId
+          : connection.locationIds[0];
+      const client = await o.clients.client(connection, location);
+      const ctx = createContext({
+        client,
+        ...(location ? { locationId: location } : {}),
+        ...(connection.companyId ? { companyId: connection.companyId } : {}),
+        defaultCountry: o.defaultCountry ?? "US",
+        now,
+      });
+      return async () => ctx;
+    },
+    flowEnv: o.flowEnv ?? {},
+    now,
+    sleep: o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+    defaultCountry: o.defaultCountry ?? "US",
+    timeZone: o.timeZone ?? "UTC",
+    logger: o.logger,
+    events,
+    async alert(run, status, error, flow) {
+      const text = `Flow "${flow?.name ?? run.flowId}" run ${run.id} ${status === "failed" ? "failed" : "needs attention"}: ${error.message}`;
+      o.logger.error({ runId: run.id, flowId: run.flowId, status, error }, text);
+      for (const url of [flow?.alerts?.webhook, o.alertWebhook]) {
+        if (!url) continue;
+        const { inserted } = await o.store.recordAlert({
+          key: `${run.id}:${status}:${url}`,
+          channel: "webhook",
+          message: text,
+          flowId: run.flowId,
+          runId: run.id,
+        });
+        if (!inserted) continue;
+        try {
+          await post(url, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ text, runId: run.id, flowId: run.flowId, status, error }),
+            signal: AbortSignal.timeout(10_000),
+          });
+        } catch (err) {
+          o.logger.warn({ url, error: String(err) }, "alert webhook could not be reached");
+        }
+      }
+    },
+    async pauseForReconnect(flow, reason) {
+      const connection = await connectionFor(o.store, flow).catch(() => undefined);
+      if (connection) {
+        await o.store.setConnectionStatus(connection.id, "needs_reconnect", reason);
+        o.clients.forget(connection.id);
+        for (const f of await o.store.listFlows({ connectionId: connection.id })) {
+          await o.store.setFlowStatus(
+            f.id,
+            "paused",
+            `connection "${connection.label}" needs reconnecting: ${reason}`,
+          );
+        }
+      }
+      await o.store.setFlowStatus(flow.id, "paused", reason).catch(() => {});
+    },
+  };
+  return env;
+}
+
+/** The flow's connection, or the only connection there is. */
+export async function connectionFor(
+  store: Store,
+  flow: Pick<Flow, "connection" | "id">,
+): Promise<ConnectionRecord> {
+  if (flow.connection) {
+    const c = await store.getConnection(flow.connection);
+    if (!c) throw new Error(`flow ${flow.id} names connection "${flow.connection}", which does not exist`);
+    return c;
+  }
+  const all = await store.listConnections();
+  if (all.length === 1) return all[0]!;
+  throw new Error(
+    all.length === 0
+      ? "there is no HighLevel connection yet: add one with `hlconnect connections add`"
+      : `flow ${flow.id} must say which connection to use (there are ${all.length})`,
+  );
+}

@@ -1,0 +1,268 @@
+// Executes one run of a flow, step by step, recording every step in the ledger first. A restarted
+// run skips the steps that finished; a step interrupted mid-call is retried only when its action is
+// safe to repeat, reconciled when it can be looked up, and otherwise stops the run as "needs
+// attention" so nothing is ever done twice.
+import {
+  type ActionEntry,
+  type CatalogEntry,
+  type createContext,
+  getEntry,
+  parseInput,
+  runEntry,
+} from "@hlconnect/catalog";
+import { HighLevelError } from "@hlconnect/client";
+import type { Flow, FlowStep } from "../flows/index.ts";
+import { evaluateCondition, type MappingScope, renderValue } from "../mapping/index.ts";
+import type { RunError, RunRecord, StepRecord, Store } from "../store/types.ts";
+import type { RunEnvironment } from "./environment.ts";
+
+export type RunOutcome =
+  | { status: "succeeded" | "failed" | "skipped" | "needs_attention" }
+  | { status: "retry"; retryAt: number; error: string };
+
+const DEFAULT_RETRY = { attempts: 3, backoffMs: 2_000 };
+/** A run whose job kept crashing the process is given up after this many deliveries. */
+export const MAX_RUN_DELIVERIES = 5;
+
+export async function executeRun(env: RunEnvironment, runId: string, delivery = 1): Promise<RunOutcome> {
+  const { store } = env;
+  const run = await store.getRun(runId);
+  if (!run || !["queued", "running"].includes(run.status)) return { status: "succeeded" };
+  const record = await store.getFlow(run.flowId);
+  if (!record) {
+    await store.finishRun(runId, "failed", { message: `flow ${run.flowId} no longer exists` });
+    return { status: "failed" };
+  }
+  if (delivery > MAX_RUN_DELIVERIES) {
+    return finish(env, run, "failed", {
+      message: `the run was interrupted ${delivery - 1} times (the process stopped while running it); given up`,
+    });
+  }
+  let flow: Flow;
+  try {
+    flow = env.parseFlow(record.source, record.filePath ?? `${record.id}.yaml`);
+  } catch (err) {
+    return finish(env, run, "failed", { message: `the flow no longer validates: ${message(err)}` });
+  }
+  await store.startRun(runId);
+
+  let ctxFor: (step: FlowStep) => Promise<ReturnType<typeof createContext>>;
+  try {
+    ctxFor = await env.contextFor(flow, run);
+  } catch (err) {
+    return handleConnectionError(env, run, flow, err);
+  }
+
+  const scope: MappingScope = {
+    trigger: run.trigger,
+    steps: {},
+    vars: flow.vars,
+    tables: flow.tables,
+    env: env.flowEnv,
+    now: () => new Date(env.now()),
+    defaultCountry: env.defaultCountry,
+    timeZone: env.timeZone,
+  };
+  try {
+    if (flow.filter && !evaluateCondition(flow.filter, scope)) {
+      return finish(env, run, "skipped", { message: "the flow's filter did not match" });
+    }
+  } catch (err) {
+    return finish(env, run, "failed", { message: `the filter could not be evaluated: ${message(err)}` });
+  }
+
+  const ledger = new Map<string, StepRecord>((await store.listSteps(runId)).map((s) => [s.stepId, s]));
+  for (const step of flow.steps) {
+    const prior = ledger.get(step.id);
+    if (prior?.status === "succeeded") {
+      scope.steps[step.id] = { output: prior.output };
+      continue;
+    }
+    if (prior?.status === "skipped") continue;
+    if (prior?.status === "failed" && step.continueOnError) continue;
+
+    const entry = getEntry(step.op);
+    if (step.when && !evaluateCondition(step.when, scope)) {
+      await store.startStep(runId, step.id, null);
+      await store.finishStep(runId, step.id, { status: "skipped" });
+      continue;
+    }
+    let input: Record<string, unknown>;
+    try {
+      input = parseInput(entry, renderValue(step.input, scope));
+    } catch (err) {
+      await store.startStep(runId, step.id, step.input);
+      await store.finishStep(runId, step.id, { status: "failed", error: errorOf(err, step.id) });
+      if (step.continueOnError) continue;
+      return finish(env, run, "failed", errorOf(err, step.id), flow);
+    }
+    const ctx = await ctxFor(step);
+
+    // A step left "running" means the process stopped during its call: the outcome is unknown.
+    if (prior?.status === "running" || prior?.status === "unknown_outcome") {
+      const resolved = await resolveInterrupted(env, run, step, entry, ctx, input);
+      if (resolved === "stop") return { status: "needs_attention" };
+      if (resolved !== "retry") {
+        scope.steps[step.id] = { output: resolved.output };
+        continue;
+      }
+    }
+
+    const outcome = await runStep(env, run, step, entry, ctx, input);
+    if (outcome.kind === "done") {
+      scope.steps[step.id] = { output: outcome.output };
+      continue;
+    }
+    if (outcome.kind === "needs_attention") return finish(env, run, "needs_attention", outcome.error, flow);
+    if (outcome.kind === "reconnect") return handleConnectionError(env, run, flow, outcome.cause);
+    if (step.continueOnError) continue;
+    return finish(env, run, "failed", outcome.error, flow);
+  }
+  return finish(env, run, "succeeded");
+}
+
+type StepOutcome =
+  | { kind: "done"; output: unknown }
+  | { kind: "failed"; error: RunError }
+  | { kind: "needs_attention"; error: RunError }
+  | { kind: "reconnect"; cause: unknown };
+
+async function runStep(
+  env: RunEnvironment,
+  run: RunRecord,
+  step: FlowStep,
+  entry: CatalogEntry,
+  ctx: ReturnType<typeof createContext>,
+  input: Record<string, unknown>,
+): Promise<StepOutcome> {
+  const retry = step.retry ?? DEFAULT_RETRY;
+  const idempotency = entry.kind === "action" ? entry.idempotency : "safe";
+  for (let attempt = 1; ; attempt++) {
+    await env.store.startStep(run.id, step.id, input);
+    try {
+      const output = await runEntry(entry, ctx, input);
+      await env.store.finishStep(run.id, step.id, { status: "succeeded", output });
+      return { kind: "done", output };
+    } catch (err) {
+      const error = errorOf(err, step.id);
+      if (err instanceof HighLevelError && err.code === "RECONNECT_NEEDED") {
+        await env.store.finishStep(run.id, step.id, { status: "failed", error });
+        return { kind: "reconnect", cause: err };
+      }
+      if (err instanceof HighLevelError && err.code === "UNKNOWN_OUTCOME") {
+        const found = idempotency === "reconcilable" ? await reconcile(entry, ctx, input) : undefined;
+        if (found !== undefined) {
+          await env.store.finishStep(run.id, step.id, { status: "succeeded", output: found });
+          return { kind: "done", output: found };
+        }
+        if (idempotency !== "safe" && idempotency !== "reconcilable") {
+          await env.store.finishStep(run.id, step.id, { status: "unknown_outcome", error });
+          return {
+            kind: "needs_attention",
+            error: { ...error, message: `${error.message} (not repeated: ${idempotency})` },
+          };
+        }
+      }
+      const retryable =
+        err instanceof HighLevelError ? err.retryable || err.code === "UNKNOWN_OUTCOME" : false;
+      // Unsafe actions are never repeated automatically, whatever the error.
+      if (!retryable || attempt >= retry.attempts || idempotency === "unsafe") {
+        await env.store.finishStep(run.id, step.id, { status: "failed", error });
+        return { kind: "failed", error };
+      }
+      env.logger.warn(
+        { runId: run.id, flowId: run.flowId, stepId: step.id, attempt, error: error.message },
+        "step failed; retrying",
+      );
+      await env.sleep(retry.backoffMs * 2 ** (attempt - 1));
+    }
+  }
+}
+
+/** What to do with a step the process stopped in the middle of. */
+async function resolveInterrupted(
+  env: RunEnvironment,
+  run: RunRecord,
+  step: FlowStep,
+  entry: CatalogEntry,
+  ctx: ReturnType<typeof createContext>,
+  input: Record<string, unknown>,
+): Promise<"retry" | "stop" | { output: unknown }> {
+  const idempotency = entry.kind === "action" ? entry.idempotency : "safe";
+  if (idempotency === "safe") return "retry";
+  if (idempotency === "reconcilable") {
+    const found = await reconcile(entry, ctx, input);
+    if (found !== undefined) {
+      await env.store.startStep(run.id, step.id, input);
+      await env.store.finishStep(run.id, step.id, { status: "succeeded", output: found });
+      return { output: found };
+    }
+    return "retry";
+  }
+  const error: RunError = {
+    message: `step "${step.id}" (${entry.key}) was interrupted mid-call; it may or may not have happened, and it is not safe to repeat. Check HighLevel, then replay or dismiss the run.`,
+    code: "UNKNOWN_OUTCOME",
+    stepId: step.id,
+  };
+  await env.store.startStep(run.id, step.id, input).catch(() => {});
+  await env.store.finishStep(run.id, step.id, { status: "unknown_outcome", error });
+  await finish(env, run, "needs_attention", error);
+  return "stop";
+}
+
+async function reconcile(
+  entry: CatalogEntry,
+  ctx: ReturnType<typeof createContext>,
+  input: Record<string, unknown>,
+) {
+  const action = entry as ActionEntry;
+  if (!action.reconcile) return undefined;
+  try {
+    return await action.reconcile(ctx, input);
+  } catch {
+    return undefined;
+  }
+}
+
+async function handleConnectionError(
+  env: RunEnvironment,
+  run: RunRecord,
+  flow: Flow,
+  err: unknown,
+): Promise<RunOutcome> {
+  const error = errorOf(err);
+  if (err instanceof HighLevelError && err.code === "RECONNECT_NEEDED")
+    await env.pauseForReconnect(flow, error.message);
+  return finish(env, run, "failed", error, flow);
+}
+
+async function finish(
+  env: RunEnvironment,
+  run: RunRecord,
+  status: "succeeded" | "failed" | "skipped" | "needs_attention",
+  error?: RunError,
+  flow?: Flow,
+): Promise<RunOutcome> {
+  await env.store.finishRun(run.id, status, error);
+  env.events.emit("run", { runId: run.id, flowId: run.flowId, status });
+  if ((status === "failed" || status === "needs_attention") && error)
+    await env.alert(run, status, error, flow);
+  return { status };
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function errorOf(err: unknown, stepId?: string): RunError {
+  const e: RunError = { message: message(err) };
+  if (err instanceof HighLevelError) {
+    e.code = err.code;
+    if (err.status !== undefined || err.messages.length)
+      e.details = { status: err.status, messages: err.messages };
+  }
+  if (stepId) e.stepId = stepId;
+  return e;
+}
+
+export type { Store };

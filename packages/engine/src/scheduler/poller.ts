@@ -1,0 +1,130 @@
+// Runs polling triggers at each flow's interval (with jitter, so many flows do not poll in step).
+// One poll: under a lock per flow (several processes may run schedulers), read the cursor, poll the
+// catalog trigger, then advance the cursor and create the runs in ONE store transaction, and enqueue
+// them. A crash between poll and record repeats the poll; the (flow, event key) uniqueness makes the
+// repeat harmless.
+import { getEntry, pollEntry } from "@hlconnect/catalog";
+import { HighLevelError } from "@hlconnect/client";
+import type { Flow } from "../flows/index.ts";
+import type { JobQueue } from "../queue/types.ts";
+import type { RunEnvironment } from "../runner/environment.ts";
+import type { RunRecord } from "../store/types.ts";
+
+export interface PollReport {
+  flowId: string;
+  runs: RunRecord[];
+  requests: number;
+  firstPoll: boolean;
+}
+
+export class PollScheduler {
+  readonly #env: RunEnvironment;
+  readonly #queue: JobQueue;
+  readonly #tickMs: number;
+  readonly #jitter: number;
+  readonly #random: () => number;
+  readonly #nextDue = new Map<string, number>();
+  #timer: NodeJS.Timeout | undefined;
+  #busy = new Set<string>();
+
+  constructor(
+    env: RunEnvironment,
+    queue: JobQueue,
+    opts: { tickMs?: number; jitter?: number; random?: () => number } = {},
+  ) {
+    this.#env = env;
+    this.#queue = queue;
+    this.#tickMs = opts.tickMs ?? 1000;
+    this.#jitter = opts.jitter ?? 0.1;
+    this.#random = opts.random ?? Math.random;
+  }
+
+  start(): void {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => void this.tick(), this.#tickMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Poll every due flow once; returns what was polled. */
+  async tick(): Promise<PollReport[]> {
+    const now = this.#env.now();
+    const reports: PollReport[] = [];
+    for (const record of await this.#env.store.listFlows({ enabled: true, status: "active" })) {
+      let flow: Flow;
+      try {
+        flow = this.#env.parseFlow(record.source, record.filePath ?? `${record.id}.yaml`);
+      } catch {
+        continue; // invalid flows are reported when loaded; the scheduler just skips them
+      }
+      if (flow.trigger.type !== "polling" || this.#busy.has(flow.id)) continue;
+      const interval = flow.trigger.intervalMs;
+      const due = this.#nextDue.get(flow.id);
+      if (due === undefined) {
+        // First sight of the flow: spread first polls across one interval.
+        this.#nextDue.set(flow.id, now + Math.floor(this.#random() * Math.min(interval, 60_000)));
+        continue;
+      }
+      if (due > now) continue;
+      this.#nextDue.set(flow.id, now + Math.round(interval * (1 + this.#jitter * (2 * this.#random() - 1))));
+      this.#busy.add(flow.id);
+      try {
+        reports.push(await this.pollFlow(flow));
+      } catch (err) {
+        this.#env.logger.warn(
+          { flowId: flow.id, error: String(err) },
+          "poll failed; trying again next interval",
+        );
+      } finally {
+        this.#busy.delete(flow.id);
+      }
+    }
+    return reports;
+  }
+
+  /** One poll of one flow, now (the scheduler's unit, and `flows run-once`). */
+  async pollFlow(flow: Flow): Promise<PollReport> {
+    if (flow.trigger.type !== "polling") throw new Error(`flow ${flow.id} has no polling trigger`);
+    const trigger = flow.trigger;
+    const { store } = this.#env;
+    return store.withLock(`poll:${flow.id}`, async () => {
+      const state = await store.getTriggerState(flow.id);
+      const makeCtx = await this.#env.contextFor(flow, { trigger: {} } as RunRecord);
+      const ctx = await makeCtx(undefined);
+      let result: Awaited<ReturnType<typeof pollEntry>>;
+      try {
+        result = await pollEntry(getEntry(trigger.op), ctx, trigger.input, state?.cursor as never);
+      } catch (err) {
+        if (err instanceof HighLevelError && err.code === "RECONNECT_NEEDED") {
+          await this.#env.pauseForReconnect(flow, err.message);
+        }
+        throw err;
+      }
+      const events = result.items.map((payload, i) => ({
+        eventKey: result.keys?.[i] ?? fallbackKey(payload),
+        payload,
+      }));
+      const runs = await store.recordTriggerEvents(flow.id, result.cursor, events);
+      for (const run of runs) await this.#queue.enqueue({ runId: run.id });
+      if (runs.length || !state) {
+        this.#env.logger.info(
+          { flowId: flow.id, runs: runs.length, requests: result.requests, firstPoll: !state },
+          state ? `polled ${flow.id}: ${runs.length} new` : `first poll of ${flow.id}: cursor recorded`,
+        );
+      }
+      return { flowId: flow.id, runs, requests: result.requests, firstPoll: !state };
+    });
+  }
+}
+
+/** An item's identity when the trigger gives no key: its id (plus its update time when it has one). */
+function fallbackKey(item: unknown): string {
+  const o = (item ?? {}) as Record<string, unknown>;
+  const id = o.id ?? o._id ?? JSON.stringify(item);
+  const updated = o.dateUpdated ?? o.updatedAt;
+  return updated ? `${id}@${updated}` : String(id);
+}
