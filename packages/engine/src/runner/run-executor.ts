@@ -22,7 +22,9 @@ export type RunOutcome =
 
 const DEFAULT_RETRY = { attempts: 3, backoffMs: 2_000 };
 /** A run whose job kept crashing the process is given up after this many deliveries. */
-export const MAX_RUN_DELIVERIES = 5;
+export const MAX_RUN_DELIVERIES = 10;
+/** Waits up to this long happen inside the job; longer ones go back to the queue with a due time. */
+const IN_PROCESS_BACKOFF_MS = 5_000;
 
 export async function executeRun(env: RunEnvironment, runId: string, delivery = 1): Promise<RunOutcome> {
   const { store } = env;
@@ -108,7 +110,17 @@ export async function executeRun(env: RunEnvironment, runId: string, delivery = 
       }
     }
 
-    const outcome = await runStep(env, run, step, entry, ctx, input);
+    const outcome = await runStep(
+      env,
+      run,
+      step,
+      entry,
+      ctx,
+      input,
+      prior?.status === "failed" ? prior.attempts : 0,
+    );
+    if (outcome.kind === "retry")
+      return { status: "retry", retryAt: outcome.retryAt, error: outcome.error.message };
     if (outcome.kind === "done") {
       scope.steps[step.id] = { output: outcome.output };
       continue;
@@ -123,6 +135,7 @@ export async function executeRun(env: RunEnvironment, runId: string, delivery = 
 
 type StepOutcome =
   | { kind: "done"; output: unknown }
+  | { kind: "retry"; retryAt: number; error: RunError }
   | { kind: "failed"; error: RunError }
   | { kind: "needs_attention"; error: RunError }
   | { kind: "reconnect"; cause: unknown };
@@ -134,10 +147,11 @@ async function runStep(
   entry: CatalogEntry,
   ctx: ReturnType<typeof createContext>,
   input: Record<string, unknown>,
+  attemptsSoFar: number,
 ): Promise<StepOutcome> {
   const retry = step.retry ?? DEFAULT_RETRY;
   const idempotency = entry.kind === "action" ? entry.idempotency : "safe";
-  for (let attempt = 1; ; attempt++) {
+  for (let attempt = attemptsSoFar + 1; ; attempt++) {
     await env.store.startStep(run.id, step.id, input);
     try {
       const output = await runEntry(entry, ctx, input);
@@ -170,11 +184,17 @@ async function runStep(
         await env.store.finishStep(run.id, step.id, { status: "failed", error });
         return { kind: "failed", error };
       }
+      const wait = retry.backoffMs * 2 ** (attempt - 1);
       env.logger.warn(
-        { runId: run.id, flowId: run.flowId, stepId: step.id, attempt, error: error.message },
+        { runId: run.id, flowId: run.flowId, stepId: step.id, attempt, waitMs: wait, error: error.message },
         "step failed; retrying",
       );
-      await env.sleep(retry.backoffMs * 2 ** (attempt - 1));
+      if (wait > IN_PROCESS_BACKOFF_MS) {
+        // A long wait should not hold a worker: the step is recorded failed-for-now and the run re-queued.
+        await env.store.finishStep(run.id, step.id, { status: "failed", error });
+        return { kind: "retry", retryAt: env.now() + wait, error };
+      }
+      await env.sleep(wait);
     }
   }
 }
