@@ -38,15 +38,22 @@ export function operationAction(
     idempotency: IdempotencyClass;
     /** Shape the validated input before the call (e.g. resolve custom fields). */
     prepare?: (ctx: CatalogContext, input: Record<string, unknown>) => Promise<Record<string, unknown>>;
+    /** For reconcilable actions: find the record the call would have made, if it exists already. */
+    reconcile?: (ctx: CatalogContext, input: Record<string, unknown>) => Promise<unknown | undefined>;
   },
 ): ActionEntry {
-  const { operation, fields, prepare, ...rest } = e;
+  const { operation, fields, prepare, reconcile, ...rest } = e;
   return defineAction({
     ...rest,
     operations: [operation],
     input: z.strictObject(specFields(operation, fields)),
     run: async (ctx, input) =>
-      callOperation(ctx, operation, prepare ? await prepare(ctx, input as Record<string, unknown>) : input),
+      callOperation(
+        ctx,
+        operation,
+        prepare ? await prepare(ctx, input as Record<string, unknown>) : (input as Record<string, unknown>),
+      ),
+    ...(reconcile ? { reconcile: (ctx, input) => reconcile(ctx, input as Record<string, unknown>) } : {}),
   });
 }
 

@@ -18,7 +18,7 @@ describe("custom fields by name", () => {
   let h: Harness;
   let fields: Field[];
   const byName = (n: string) => fields.find((f) => f.name === n)!;
-  const valueOf = (c: Contact, n: string) => c.customFields?.find((f) => f.id === byName(n).id)?.value;
+  const fieldValue = (c: Contact, n: string) => c.customFields?.find((f) => f.id === byName(n).id)?.value;
 
   beforeAll(async () => {
     h = await startHarness();
@@ -48,7 +48,7 @@ describe("custom fields by name", () => {
     const stored = (await h.client.call("get-contact", { contactId: out.contact.id })) as {
       contact: Contact;
     };
-    expect(valueOf(stored.contact, "Estimated Value")).toBe(250000);
+    expect(fieldValue(stored.contact, "Estimated Value")).toBe(250000);
   });
 
   it("update and upsert take names too", async () => {
@@ -63,7 +63,7 @@ describe("custom fields by name", () => {
     let stored = (await h.client.call("get-contact", { contactId: created.contact.id })) as {
       contact: Contact;
     };
-    expect(valueOf(stored.contact, "Estimated Value")).toBe(310000);
+    expect(fieldValue(stored.contact, "Estimated Value")).toBe(310000);
 
     const up = (await runEntry(getEntry("highlevel.contacts.upsert"), h.ctx, {
       email: "custom.update@example.com",
@@ -71,7 +71,7 @@ describe("custom fields by name", () => {
     })) as { new: boolean; contact: Contact };
     expect(up.new).toBe(false);
     stored = (await h.client.call("get-contact", { contactId: created.contact.id })) as { contact: Contact };
-    expect(valueOf(stored.contact, "Estimated Value")).toBe(415000);
+    expect(fieldValue(stored.contact, "Estimated Value")).toBe(415000);
   });
 
   it("an unknown name is a clear error with close matches, and nothing is written", async () => {

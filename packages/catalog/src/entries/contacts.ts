@@ -68,6 +68,34 @@ registerExampleFixture("scratchNote", async (ctx, get) => {
   return { ...r.note, contactId: contact.id };
 });
 
+// ---- reconciliation: after a create whose answer was lost, find what it made (if it did) -------
+async function findCreatedContact(ctx: CatalogContext, input: Record<string, unknown>) {
+  if (!input.email && !input.phone) return undefined;
+  const r = (await ctx.client.call("get-duplicate-contact", {
+    locationId: ctx.locationId,
+    ...(input.email ? { email: String(input.email) } : {}),
+    ...(input.phone ? { number: String(input.phone) } : {}),
+  })) as { contact?: unknown };
+  return r.contact ? { contact: r.contact } : undefined;
+}
+
+async function findCreatedTask(ctx: CatalogContext, input: Record<string, unknown>) {
+  const r = (await ctx.client.call("get-all-tasks", { contactId: String(input.contactId) })) as {
+    tasks?: Array<{ title?: string; dueDate?: string }>;
+  };
+  const due = Date.parse(String(input.dueDate));
+  const task = r.tasks?.find((t) => t.title === input.title && Date.parse(String(t.dueDate)) === due);
+  return task ? { task } : undefined;
+}
+
+async function findCreatedNote(ctx: CatalogContext, input: Record<string, unknown>) {
+  const r = (await ctx.client.call("get-all-notes", { contactId: String(input.contactId) })) as {
+    notes?: Array<{ body?: string }>;
+  };
+  const note = r.notes?.find((n) => n.body === input.body);
+  return note ? { note } : undefined;
+}
+
 /** Contact bodies take custom fields by name and phones as a person types them. */
 async function prepareContact(ctx: CatalogContext, input: Record<string, unknown>) {
   const out = { ...input };
@@ -339,6 +367,7 @@ export const contactEntries: CatalogEntry[] = [
     ...fromSeed("Create Contact"),
     operation: "create-contact",
     idempotency: "reconcilable",
+    reconcile: findCreatedContact,
     fields: { override: contactWriteOverrides },
     prepare: prepareContact,
     output: { description: "{contact}: the new contact.", sample: sample("create-contact") },
@@ -473,6 +502,7 @@ export const contactEntries: CatalogEntry[] = [
     ...fromSeed("Create Contact Task"),
     operation: "create-task",
     idempotency: "reconcilable",
+    reconcile: findCreatedTask,
     fields: {
       override: {
         contactId: contactId(),
@@ -540,6 +570,7 @@ export const contactEntries: CatalogEntry[] = [
     ...fromSeed("Create Contact Note"),
     operation: "create-note",
     idempotency: "reconcilable",
+    reconcile: findCreatedNote,
     fields: { override: { contactId: contactId(), body: text("Note") } },
     output: { description: "{note}: the new note.", sample: sample("create-note") },
     example: {
