@@ -31,11 +31,13 @@ const contactId = () => id("Contact", contactSource, "The contact's id.");
 
 // --- example fixtures: a seeded contact to read, scratch records to change or delete ----------
 registerExampleFixture("contact", async (ctx) => {
+  // A contact with an email and a phone when there is one: examples look contacts up by either.
   const r = (await ctx.client.call("search-contacts-advanced", undefined, {
     locationId: ctx.locationId,
-    pageLimit: 1,
+    pageLimit: 20,
   } as never)) as { contacts?: Array<Record<string, unknown>> };
-  const c = r.contacts?.[0];
+  const all = r.contacts ?? [];
+  const c = all.find((x) => x.email && x.phone) ?? all.find((x) => x.email) ?? all[0];
   if (!c) throw new Error("the account has no contact to use in an example");
   return c;
 });
