@@ -37,7 +37,10 @@ export function registerOpsCommands(program: Command): void {
       const w = Math.max(...rows.map((r) => r.key.length));
       let category = "";
       for (const r of rows) {
-        if (r.category !== category) process.stdout.write(`\n${(category = r.category)}\n`);
+        if (r.category !== category) {
+          category = r.category;
+          process.stdout.write(`\n${category}\n`);
+        }
         process.stdout.write(`  ${r.key.padEnd(w)}  ${r.kind.padEnd(7)} ${r.name}\n`);
       }
       process.stdout.write(`\n${rows.length} entries\n`);
