@@ -40,6 +40,11 @@ export interface EngineOptions {
   timeZone?: string;
   /** How long run history is kept (default 30 days). */
   historyMs?: number;
+  /**
+   * A worker's hold on a run's job (default 60 s, renewed while it runs). When a process dies, its
+   * runs resume elsewhere once this runs out: shorter resumes sooner, at the cost of more renewals.
+   */
+  leaseMs?: number;
 }
 
 export class Engine {
@@ -111,6 +116,7 @@ export class Engine {
           queue: this.queue,
           workerId: `worker-${process.pid}-${i}`,
           pollMs: 500,
+          ...(this.#options.leaseMs ? { leaseMs: this.#options.leaseMs } : {}),
           handle: async (job) => {
             const outcome = await executeRun(this.env, job.runId, job.attempts);
             return outcome.status === "retry"

@@ -2,9 +2,13 @@
 // together and turns any error into a readable message and a non-zero exit.
 import { Command, CommanderError } from "commander";
 import { registerApiCommands } from "./api.ts";
+import { registerConnectionsCommands } from "./connections.ts";
 import { CliError } from "./errors.ts";
+import { registerFlowsCommands } from "./flows.ts";
 import { registerOpsCommands } from "./ops.ts";
+import { registerRunsCommands } from "./runs.ts";
 import { registerSandboxCommand } from "./sandbox.ts";
+import { registerServeCommand } from "./serve.ts";
 
 export function buildProgram(): Command {
   const program = new Command("hlconnect")
@@ -15,6 +19,10 @@ export function buildProgram(): Command {
   registerApiCommands(program);
   registerOpsCommands(program);
   registerSandboxCommand(program);
+  registerServeCommand(program);
+  registerFlowsCommands(program);
+  registerRunsCommands(program);
+  registerConnectionsCommands(program);
   return program;
 }
 

@@ -18,7 +18,10 @@ export interface RunEnvironment {
   defaultCountry: string;
   timeZone: string;
   logger: Logger;
-  /** "run" events: {runId, flowId, status} when a run finishes. */
+  /**
+   * "run" events: {runId, flowId, status} when a run finishes; "poll" events: {flowId, ok, requests,
+   * runs} after each poll of a polling trigger.
+   */
   events: EventEmitter;
   alert(run: RunRecord, status: "failed" | "needs_attention", error: RunError, flow?: Flow): Promise<void>;
   pauseForReconnect(flow: Flow, reason: string): Promise<void>;

@@ -123,6 +123,7 @@ export async function executeRun(env: RunEnvironment, runId: string, delivery = 
       return { status: "retry", retryAt: outcome.retryAt, error: outcome.error.message };
     if (outcome.kind === "done") {
       scope.steps[step.id] = { output: outcome.output };
+      await pauseForCrashTest(env, run, step.id);
       continue;
     }
     if (outcome.kind === "needs_attention") return finish(env, run, "needs_attention", outcome.error, flow);
@@ -268,6 +269,17 @@ async function finish(
   if ((status === "failed" || status === "needs_attention") && error)
     await env.alert(run, status, error, flow);
   return { status };
+}
+
+/**
+ * Test hook, for the crash-and-restart acceptance test only: with HLCONNECT_TEST_PAUSE_AFTER_STEP set
+ * to a step id, a run stops for good right after that step succeeded (its ledger entry is written), so
+ * the test can kill the process at exactly that point. Never set it in production.
+ */
+async function pauseForCrashTest(env: RunEnvironment, run: RunRecord, stepId: string): Promise<void> {
+  if (process.env.HLCONNECT_TEST_PAUSE_AFTER_STEP !== stepId) return;
+  env.logger.warn({ runId: run.id, stepId }, "HLCONNECT_TEST_PAUSE_AFTER_STEP: run paused for good");
+  await new Promise<never>(() => {});
 }
 
 function message(err: unknown): string {

@@ -99,6 +99,7 @@ export class PollScheduler {
       try {
         result = await pollEntry(getEntry(trigger.op), ctx, trigger.input, state?.cursor as never);
       } catch (err) {
+        this.#env.events.emit("poll", { flowId: flow.id, ok: false, requests: 0, runs: 0 });
         if (err instanceof HighLevelError && err.code === "RECONNECT_NEEDED") {
           await this.#env.pauseForReconnect(flow, err.message);
         }
@@ -110,6 +111,13 @@ export class PollScheduler {
       }));
       const runs = await store.recordTriggerEvents(flow.id, result.cursor, events);
       for (const run of runs) await this.#queue.enqueue({ runId: run.id });
+      // For metrics: every poll, with the requests it cost.
+      this.#env.events.emit("poll", {
+        flowId: flow.id,
+        ok: true,
+        requests: result.requests,
+        runs: runs.length,
+      });
       if (runs.length || !state) {
         this.#env.logger.info(
           { flowId: flow.id, runs: runs.length, requests: result.requests, firstPoll: !state },

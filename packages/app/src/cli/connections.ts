@@ -1,0 +1,102 @@
+// `hlconnect connections`: add a Private Integration Token connection (stored encrypted with
+// HLCONNECT_SECRET), list connections (never their secrets), and test one with a cheap read.
+import { registerSecret } from "@hlconnect/client";
+import type { Command } from "commander";
+import { testConnection } from "../server/connection-test.ts";
+import { connectionView } from "../server/views.ts";
+import { DEFAULT_DATA_DIR, openEngine, withEngine } from "./data.ts";
+import { CliError } from "./errors.ts";
+import { table, write } from "./format.ts";
+
+const DATA_HELP = `data directory (default ${DEFAULT_DATA_DIR})`;
+
+export function registerConnectionsCommands(program: Command): void {
+  const connections = program.command("connections").description("HighLevel connections: add, list, test");
+
+  connections
+    .command("add")
+    .description("Add a HighLevel location by Private Integration Token (stored encrypted)")
+    .option("--token <token>", "the Private Integration Token (default: $HIGHLEVEL_TOKEN)")
+    .requiredOption("--location <id>", "the location (sub-account) id")
+    .option("--label <label>", "a name to recognise it by")
+    .option("--company <id>", "the agency (company) id")
+    .option("--data <dir>", DATA_HELP)
+    .action(
+      async (opts: { token?: string; location: string; label?: string; company?: string; data?: string }) => {
+        const token = (opts.token ?? process.env.HIGHLEVEL_TOKEN ?? "").trim();
+        if (!token) throw new CliError("give the token with --token or in HIGHLEVEL_TOKEN", 2);
+        registerSecret(token);
+        const { engine } = await openEngine({
+          data: opts.data,
+          secretNeededFor: "the token is stored encrypted with it",
+        });
+        try {
+          const record = await engine.addConnection(
+            {
+              label: opts.label ?? `HighLevel location ${opts.location}`,
+              kind: "pit",
+              locationIds: [opts.location],
+              ...(opts.company ? { companyId: opts.company } : {}),
+            },
+            { privateToken: token },
+          );
+          write(`added connection ${record.id} ("${record.label}", location ${opts.location})`);
+          write(`check it with: hlconnect connections test ${record.id}`);
+        } finally {
+          await engine.stop();
+        }
+      },
+    );
+
+  connections
+    .command("list")
+    .description("List connections (without their secrets)")
+    .option("--data <dir>", DATA_HELP)
+    .option("--json", "print JSON")
+    .action(async (opts: { data?: string; json?: boolean }) => {
+      await withEngine({ data: opts.data, mustExist: true }, async (engine) => {
+        const all = (await engine.store.listConnections()).map(connectionView);
+        if (opts.json) return write(JSON.stringify(all, null, 2));
+        if (all.length === 0) return write("no connections yet: add one with `hlconnect connections add`");
+        write(
+          table(
+            ["ID", "KIND", "LOCATIONS", "STATUS", "LABEL"],
+            all.map((c) => [
+              c.id,
+              c.kind,
+              c.locationIds.join(",") || "-",
+              c.status + (c.statusReason ? ` (${c.statusReason})` : ""),
+              c.label,
+            ]),
+          ),
+        );
+      });
+    });
+
+  connections
+    .command("test")
+    .description("Read the connection's location through it (HIGHLEVEL_BASE_URL picks the API)")
+    .argument("<id>", "connection id")
+    .option("--data <dir>", DATA_HELP)
+    .action(async (id: string, opts: { data?: string }) => {
+      const { engine } = await openEngine({
+        data: opts.data,
+        mustExist: true,
+        secretNeededFor: "it decrypts the connection's token",
+      });
+      try {
+        const result = await testConnection(engine, id);
+        if (!result) throw new CliError(`no connection "${id}" (see \`hlconnect connections list\`)`);
+        if (!result.ok) {
+          throw new CliError(
+            `connection ${id} does not work: ${result.error}${result.status ? ` (HTTP ${result.status})` : ""}`,
+          );
+        }
+        write(
+          `connection ${id} works: location ${result.location.id}${result.location.name ? ` (${result.location.name})` : ""}`,
+        );
+      } finally {
+        await engine.stop();
+      }
+    });
+}

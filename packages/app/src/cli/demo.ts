@@ -1,0 +1,116 @@
+// The pieces of `serve --demo` that are about the sandbox: starting it (posting its webhooks to this
+// server), connecting the engine to its location, the example flows, the demo contact, and the words
+// that tell a new user what is going on and what to try next.
+import path from "node:path";
+import { registerSecret } from "@hlconnect/client";
+import type { Engine } from "@hlconnect/engine/engine";
+import type { FlowRecord } from "@hlconnect/engine/store/types";
+import { type Sandbox, type SandboxInfo, startSandbox } from "@hlconnect/sandbox";
+import { flowSummary } from "../server/views.ts";
+import { formatDuration } from "./format.ts";
+
+/** The repository's example flows, found from this file (not the working directory). */
+export const EXAMPLE_FLOWS_DIR = path.resolve(import.meta.dirname, "../../../../examples/flows");
+export const DEMO_CONNECTION_ID = "demo-sandbox";
+const API_VERSION = "2021-07-28";
+
+export async function startDemoSandbox(serverUrl: string): Promise<Sandbox> {
+  const sandbox = await startSandbox({ port: 0, seed: 1, webhookUrl: `${serverUrl}/webhooks/highlevel` });
+  // Whatever ends up in a log line, these never do.
+  for (const secret of [sandbox.info.locationToken, sandbox.info.agencyToken, sandbox.info.clientSecret]) {
+    registerSecret(secret);
+  }
+  return sandbox;
+}
+
+/** The engine's connection to the sandbox's location (same id every time, so a kept data dir reuses it). */
+export async function connectToSandbox(engine: Engine, info: SandboxInfo): Promise<void> {
+  await engine.addConnection(
+    {
+      id: DEMO_CONNECTION_ID,
+      label: "Demo Realty (sandbox)",
+      kind: "pit",
+      locationIds: [info.locationId],
+      companyId: info.companyId,
+    },
+    { privateToken: info.locationToken },
+  );
+}
+
+/** A contact created through the sandbox's API, as a user (or HighLevel's UI) would. */
+export async function createSandboxContact(
+  info: SandboxInfo,
+  contact: Record<string, unknown>,
+): Promise<{ id: string }> {
+  const res = await fetch(`${info.baseUrl}/contacts/`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${info.locationToken}`,
+      version: API_VERSION,
+      "content-type": "application/json",
+    },
+    body: JSON.stringify({ locationId: info.locationId, ...contact }),
+  });
+  const body = (await res.json()) as { contact?: { id?: string }; message?: unknown };
+  if (!res.ok || !body.contact?.id) {
+    throw new Error(`the sandbox answered ${res.status}: ${JSON.stringify(body.message ?? body)}`);
+  }
+  return { id: body.contact.id };
+}
+
+export function curlCreateContact(info: SandboxInfo): string {
+  const body = JSON.stringify({ locationId: info.locationId, firstName: "Ada", email: "ada@example.com" });
+  return (
+    `curl -s -X POST '${info.baseUrl}/contacts/' -H 'Authorization: Bearer ${info.locationToken}' ` +
+    `-H 'Version: ${API_VERSION}' -H 'Content-Type: application/json' -d '${body}'`
+  );
+}
+
+export async function demoBanner(o: {
+  engine: Engine;
+  serverUrl: string;
+  apiToken: string;
+  dataDir: string;
+  keepsData: boolean;
+  info: SandboxInfo;
+  flows: FlowRecord[];
+}): Promise<string> {
+  const lines = [
+    "hlconnect demo: a HighLevel sandbox, a connection to it and the example flows, in this one process.",
+    "",
+    `  server   ${o.serverUrl}   (API: Authorization: Bearer ${o.apiToken})`,
+    `  sandbox  ${o.info.baseUrl}   location ${o.info.locationId} "Demo Realty"`,
+    `  data     ${o.dataDir}${o.keepsData ? "" : "   (removed on exit; --data DIR keeps it)"}`,
+    "  flows",
+  ];
+  const width = Math.max(...o.flows.map((f) => f.id.length));
+  for (const record of o.flows) {
+    const f = flowSummary(o.engine, record);
+    let how: string;
+    if (f.trigger.type === "polling")
+      how = `polls ${f.trigger.op} every ${formatDuration(f.trigger.everyMs)}`;
+    else if (f.trigger.type === "instant") how = `instant: ${f.trigger.op}`;
+    else {
+      const secret = await o.engine.store.getFlowHookSecret(f.id);
+      how = `webhook: POST ${o.serverUrl}/hooks/${f.id}?secret=${secret}`;
+    }
+    lines.push(`    ${f.id.padEnd(width)}  ${how}`);
+  }
+  lines.push(
+    "",
+    "Runs appear below as they finish (time, flow, status, duration, run id). Stop with Ctrl-C.",
+    "",
+  );
+  return lines.join("\n");
+}
+
+export function demoContactText(info: SandboxInfo, contactId: string, pollingFlows: string[]): string {
+  return [
+    "",
+    `Created the contact "Dana Demo" (${contactId}) in the sandbox: welcome-call-task adds its task now.`,
+    ...(pollingFlows.length ? [`${pollingFlows.join(", ")} will pick it up at its next poll.`] : []),
+    "Create more contacts with:",
+    `  ${curlCreateContact(info)}`,
+    "",
+  ].join("\n");
+}

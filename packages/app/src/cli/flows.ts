@@ -1,0 +1,146 @@
+// `hlconnect flows`: list the flows of a data dir, validate flow files, switch flows on and off, and
+// run one once (a poll now for a polling flow; a run with a given trigger for the others).
+import { readFileSync } from "node:fs";
+import { formatFlowError, parseFlowFile } from "@hlconnect/engine/flows/index";
+import type { Command } from "commander";
+import { flowSummary } from "../server/views.ts";
+import { DEFAULT_DATA_DIR, openEngine, withEngine } from "./data.ts";
+import { CliError, parseJsonOption } from "./errors.ts";
+import { formatDuration, runLine, table, write } from "./format.ts";
+import { runHere } from "./run-here.ts";
+
+const DATA_HELP = `data directory (default ${DEFAULT_DATA_DIR})`;
+
+export function registerFlowsCommands(program: Command): void {
+  const flows = program.command("flows").description("Flows: list, validate, enable, disable, run once");
+
+  flows
+    .command("list")
+    .description("List the flows of a data dir")
+    .option("--data <dir>", DATA_HELP)
+    .option("--json", "print JSON")
+    .action(async (opts: { data?: string; json?: boolean }) => {
+      await withEngine({ data: opts.data, mustExist: true }, async (engine) => {
+        const all = (await engine.store.listFlows()).map((f) => flowSummary(engine, f));
+        if (opts.json) return write(JSON.stringify(all, null, 2));
+        if (all.length === 0) return write("no flows yet: add flow files with `hlconnect serve --flows DIR`");
+        const rows = all.map((f) => [
+          f.id,
+          f.trigger.type === "polling"
+            ? `polling ${f.trigger.op} every ${formatDuration(f.trigger.everyMs)}`
+            : f.trigger.type === "instant"
+              ? `instant ${f.trigger.op}`
+              : f.trigger.type === "webhook"
+                ? `webhook POST /hooks/${f.id}`
+                : `invalid: ${f.problem}`,
+          f.enabled ? "enabled" : "disabled",
+          f.status + (f.statusReason ? ` (${f.statusReason})` : ""),
+          f.name,
+        ]);
+        write(table(["ID", "TRIGGER", "ENABLED", "STATUS", "NAME"], rows));
+      });
+    });
+
+  flows
+    .command("validate")
+    .description("Check flow files; print file:line:column for each error")
+    .argument("<files...>", "flow files (YAML)")
+    .action((files: string[]) => {
+      let bad = 0;
+      for (const file of files) {
+        let source: string;
+        try {
+          source = readFileSync(file, "utf8");
+        } catch (err) {
+          write(`${file}: cannot read the file: ${(err as Error).message}`);
+          bad++;
+          continue;
+        }
+        const result = parseFlowFile(source, file);
+        if (result.flow) {
+          const n = result.flow.steps.length;
+          write(`${file}: ok (flow "${result.flow.id}", ${n} step${n === 1 ? "" : "s"})`);
+        } else {
+          bad++;
+          for (const e of result.errors) write(formatFlowError(e));
+        }
+      }
+      if (bad)
+        throw new CliError(`${bad} of ${files.length} file${files.length === 1 ? "" : "s"} did not validate`);
+    });
+
+  for (const [name, enabled] of [
+    ["enable", true],
+    ["disable", false],
+  ] as const) {
+    flows
+      .command(name)
+      .description(enabled ? "Turn a flow on" : "Turn a flow off (its trigger is ignored)")
+      .argument("<id>", "flow id")
+      .option("--data <dir>", DATA_HELP)
+      .action(async (id: string, opts: { data?: string }) => {
+        await withEngine({ data: opts.data, mustExist: true }, async (engine) => {
+          if (!(await engine.store.getFlow(id))) throw noFlow(id);
+          await engine.store.setFlowEnabled(id, enabled);
+          write(`flow "${id}" ${enabled ? "enabled" : "disabled"}`);
+        });
+      });
+  }
+
+  flows
+    .command("run-once")
+    .description("Poll a polling flow now, or run any other flow once with a trigger payload")
+    .argument("<id>", "flow id")
+    .option("--data <dir>", DATA_HELP)
+    .option("--trigger <json>", "the trigger payload (instant and webhook flows)", "{}")
+    .option("--queue", "leave the run to a running `hlconnect serve` instead of running it here")
+    .action(async (id: string, opts: { data?: string; trigger: string; queue?: boolean }) => {
+      const trigger = parseJsonOption("--trigger", opts.trigger);
+      const { engine } = await openEngine({
+        data: opts.data,
+        mustExist: true,
+        secretNeededFor: "it decrypts the connection's token the flow uses",
+      });
+      try {
+        if (!(await engine.store.getFlow(id))) throw noFlow(id);
+        const { flow } = await engine.flow(id).catch((err: Error) => {
+          throw new CliError(`flow "${id}" no longer validates: ${err.message}`);
+        });
+        if (flow.trigger.type === "polling") {
+          if (opts.trigger !== "{}")
+            throw new CliError(`flow "${id}" polls its trigger: --trigger does not apply`, 2);
+          const report = await engine.pollNow(id);
+          if (report.firstPoll) {
+            write(
+              `first poll of "${id}": cursor recorded; items newer than now start runs from the next poll`,
+            );
+          } else {
+            write(
+              `polled "${id}": ${report.runs.length} new item${report.runs.length === 1 ? "" : "s"} ` +
+                `(${report.requests} request${report.requests === 1 ? "" : "s"}); ` +
+                `${report.runs.length ? "their runs are queued for `hlconnect serve`" : "nothing to run"}`,
+            );
+          }
+          return;
+        }
+        if (opts.queue) {
+          const run = await engine.startRun(id, trigger);
+          write(
+            `queued run ${run.id} of "${id}": a running \`hlconnect serve\` on this data dir executes it`,
+          );
+          return;
+        }
+        const { run, retryAt } = await runHere(engine, id, trigger);
+        write(runLine(run));
+        if (retryAt)
+          write(`a step will be retried at ${new Date(retryAt).toISOString()} by \`hlconnect serve\``);
+        else if (run.status !== "succeeded" && run.status !== "skipped") process.exitCode = 1;
+      } finally {
+        await engine.stop();
+      }
+    });
+}
+
+function noFlow(id: string): CliError {
+  return new CliError(`no flow "${id}" (see \`hlconnect flows list\`)`);
+}

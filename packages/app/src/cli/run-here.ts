@@ -1,0 +1,28 @@
+// Executing one run inside the CLI process, so `flows run-once` and `runs replay` work without a server.
+// The run is created without a queue job, so a server sharing the data dir cannot pick it up at the
+// same time; if this process dies mid-run, the next `hlconnect serve` resumes it (queued and running
+// runs are re-queued at start) with the step ledger preventing repeats.
+import type { Engine } from "@hlconnect/engine/engine";
+import { executeRun } from "@hlconnect/engine/runner/run-executor";
+import type { RunRecord } from "@hlconnect/engine/store/types";
+
+export interface RunHereResult {
+  run: RunRecord;
+  /** When a step's retry wait was long: the run went back to the queue for a server to finish. */
+  retryAt?: number;
+}
+
+export async function runHere(
+  engine: Engine,
+  flowId: string,
+  trigger: unknown,
+  replayOf?: string,
+): Promise<RunHereResult> {
+  const { run } = await engine.store.createRun({ flowId, trigger, ...(replayOf ? { replayOf } : {}) });
+  const outcome = await executeRun(engine.env, run.id);
+  if (outcome.status === "retry") {
+    await engine.queue.enqueue({ runId: run.id, availableAt: outcome.retryAt });
+  }
+  const after = (await engine.store.getRun(run.id)) ?? run;
+  return { run: after, ...(outcome.status === "retry" ? { retryAt: outcome.retryAt } : {}) };
+}

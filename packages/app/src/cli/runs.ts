@@ -1,0 +1,104 @@
+// `hlconnect runs`: the run history of a data dir, one run with its steps, and replays.
+import type { Command } from "commander";
+import { parseRunQuery } from "../server/routes/runs.ts";
+import { runDurationMs, runView, stepView } from "../server/views.ts";
+import { DEFAULT_DATA_DIR, openEngine, withEngine } from "./data.ts";
+import { CliError } from "./errors.ts";
+import { clock, formatDuration, runLine, table, write } from "./format.ts";
+import { runHere } from "./run-here.ts";
+
+const DATA_HELP = `data directory (default ${DEFAULT_DATA_DIR})`;
+
+export function registerRunsCommands(program: Command): void {
+  const runs = program.command("runs").description("Runs: list, show, replay");
+
+  runs
+    .command("list")
+    .description("Recent runs, newest first")
+    .option("--data <dir>", DATA_HELP)
+    .option("--flow <id>", "only this flow's runs")
+    .option("--status <status>", "only runs in this status (comma-separated list allowed)")
+    .option("--limit <n>", "how many (1 to 500)", "50")
+    .option("--json", "print JSON")
+    .action(
+      async (opts: { data?: string; flow?: string; status?: string; limit: string; json?: boolean }) => {
+        const query = asCliError(() =>
+          parseRunQuery({ flowId: opts.flow, status: opts.status, limit: opts.limit }),
+        );
+        await withEngine({ data: opts.data, mustExist: true }, async (engine) => {
+          const page = await engine.store.listRuns(query);
+          if (opts.json) return write(JSON.stringify(page.runs.map(runView), null, 2));
+          if (page.runs.length === 0) return write("no runs");
+          write(
+            table(
+              ["CREATED", "RUN", "FLOW", "STATUS", "DURATION", "ERROR"],
+              page.runs.map((r) => [
+                `${new Date(r.createdAt).toISOString().slice(0, 10)} ${clock(r.createdAt)}`,
+                r.id,
+                r.flowId,
+                r.status,
+                formatDuration(runDurationMs(r)),
+                r.error ? `${r.error.stepId ? `${r.error.stepId}: ` : ""}${r.error.message}` : "",
+              ]),
+            ),
+          );
+          if (page.nextCursor) write(`(more: raise --limit)`);
+        });
+      },
+    );
+
+  runs
+    .command("show")
+    .description("One run with its trigger and every step's input, output and error")
+    .argument("<id>", "run id")
+    .option("--data <dir>", DATA_HELP)
+    .action(async (id: string, opts: { data?: string }) => {
+      await withEngine({ data: opts.data, mustExist: true }, async (engine) => {
+        const run = await engine.store.getRun(id);
+        if (!run) throw new CliError(`no run "${id}" (see \`hlconnect runs list\`)`);
+        const steps = await engine.store.listSteps(id);
+        write(JSON.stringify({ run: runView(run), steps: steps.map(stepView) }, null, 2));
+      });
+    });
+
+  runs
+    .command("replay")
+    .description("Run a run's flow again with the same trigger payload")
+    .argument("<id>", "run id")
+    .option("--data <dir>", DATA_HELP)
+    .option("--queue", "leave the run to a running `hlconnect serve` instead of running it here")
+    .action(async (id: string, opts: { data?: string; queue?: boolean }) => {
+      const { engine } = await openEngine({
+        data: opts.data,
+        mustExist: true,
+        secretNeededFor: "it decrypts the connection's token the flow uses",
+      });
+      try {
+        const old = await engine.store.getRun(id);
+        if (!old) throw new CliError(`no run "${id}" (see \`hlconnect runs list\`)`);
+        if (!(await engine.store.getFlow(old.flowId))) {
+          throw new CliError(`run "${id}" belongs to flow "${old.flowId}", which no longer exists`);
+        }
+        if (opts.queue) {
+          const run = await engine.replay(id);
+          write(`queued run ${run.id} (replay of ${id}): a running \`hlconnect serve\` executes it`);
+          return;
+        }
+        const { run, retryAt } = await runHere(engine, old.flowId, old.trigger, old.id);
+        write(runLine(run));
+        if (retryAt)
+          write(`a step will be retried at ${new Date(retryAt).toISOString()} by \`hlconnect serve\``);
+        else if (run.status !== "succeeded" && run.status !== "skipped") process.exitCode = 1;
+      } finally {
+        await engine.stop();
+      }
+    });
+}
+
+function asCliError<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw new CliError((err as Error).message.replace(/^limit/, "--limit"), 2);
+  }
+}

@@ -1,0 +1,272 @@
+// `hlconnect serve`: the engine (scheduler, webhook router, workers) with its HTTP server in one
+// process. `--demo` adds an in-process sandbox, a connection to it and the example flows: the first
+// thing a new user runs (`npm start`).
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { registerSecret } from "@hlconnect/client";
+import { Engine } from "@hlconnect/engine/engine";
+import { formatFlowError } from "@hlconnect/engine/flows/index";
+import type { FlowRecord } from "@hlconnect/engine/store/types";
+import type { Sandbox } from "@hlconnect/sandbox";
+import type { Command } from "commander";
+import { createApp } from "../server/app.ts";
+import { type Listening, listen } from "../server/listen.ts";
+import { type AppLogger, createLogger, engineLogger } from "../server/logging.ts";
+import type { Metrics } from "../server/metrics.ts";
+import {
+  apiTokenFromEnv,
+  DEFAULT_DATA_DIR,
+  ensureDemoSecret,
+  generateApiToken,
+  leaseMsFromEnv,
+  removeDemoSandbox,
+  requireSecret,
+  resolveDataDir,
+  writeDemoSandbox,
+} from "./data.ts";
+import {
+  connectToSandbox,
+  createSandboxContact,
+  DEMO_CONNECTION_ID,
+  demoBanner,
+  demoContactText,
+  EXAMPLE_FLOWS_DIR,
+  startDemoSandbox,
+} from "./demo.ts";
+import { CliError } from "./errors.ts";
+import { runEvent, runLine, write } from "./format.ts";
+
+interface ServeOptions {
+  port: string;
+  host: string;
+  data?: string;
+  flows?: string;
+  demo?: boolean;
+  json?: boolean;
+  logLevel?: string;
+}
+
+const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
+/** Long enough for the user to read the banner first. */
+const DEMO_CONTACT_DELAY_MS = 1500;
+/** A stop that takes longer (a run stuck in a slow call) is cut short. */
+const STOP_TIMEOUT_MS = 10_000;
+
+const ENV_HELP = `
+Environment:
+  HLCONNECT_SECRET               encrypts connection secrets at rest (required; --demo makes one)
+  HLCONNECT_API_TOKEN            the bearer token /api/ requires (default: a new one, printed)
+  HIGHLEVEL_BASE_URL             the HighLevel API (default https://services.leadconnectorhq.com)
+  HIGHLEVEL_WEBHOOK_PUBLIC_KEY   HighLevel's webhook signing key (PEM or base64) for /webhooks/highlevel
+  HLCONNECT_JOB_LEASE_MS         how soon a killed process's runs resume elsewhere (default 60000)`;
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command("serve")
+    .description("Run flows: the engine with its HTTP API, webhook endpoints, /healthz and /metrics")
+    .option("--port <n>", "port to listen on (0 picks a free one)", "3000")
+    .option("--host <host>", "address to bind", "127.0.0.1")
+    .option("--data <dir>", `data directory (default ${DEFAULT_DATA_DIR}; with --demo a new temporary one)`)
+    .option("--flows <dir>", "load (validate and save) the flow files of this folder at start")
+    .option("--demo", "start a sandbox inside, connect to it, load the example flows and show runs")
+    .option("--json", "first stdout line: {serverUrl, apiToken, dataDir, sandbox?}; then a JSON line per run")
+    .option("--log-level <level>", `log level: ${LOG_LEVELS.join(", ")} (default info; warn for --demo)`)
+    .addHelpText("after", ENV_HELP)
+    .action((opts: ServeOptions) => serve(opts));
+}
+
+async function serve(opts: ServeOptions): Promise<void> {
+  const port = Number(opts.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new CliError(`--port must be a port number (0 picks a free one), got "${opts.port}"`, 2);
+  }
+  // The demo's terminal is for its banner and runs; the log speaks up only when something is wrong.
+  const level = opts.logLevel ?? (opts.demo && !opts.json ? "warn" : "info");
+  if (!LOG_LEVELS.includes(level)) {
+    throw new CliError(`--log-level must be one of ${LOG_LEVELS.join(", ")}, got "${level}"`, 2);
+  }
+  const logger = createLogger({ level });
+  const leaseMs = leaseMsFromEnv();
+  const givenToken = apiTokenFromEnv();
+  const apiToken = givenToken ?? generateApiToken();
+  registerSecret(apiToken);
+
+  const tempData = Boolean(opts.demo && !opts.data);
+  const dataDir = tempData ? mkdtempSync(path.join(tmpdir(), "hlconnect-demo-")) : resolveDataDir(opts.data);
+  // Checked before anything is created, so a missing secret leaves no empty data dir behind.
+  const givenSecret = opts.demo
+    ? undefined
+    : requireSecret(dataDir, "the server decrypts the connections' tokens with it");
+  mkdirSync(dataDir, { recursive: true });
+
+  let listening: Listening | undefined;
+  let sandbox: Sandbox | undefined;
+  let engine: Engine | undefined;
+  let metrics: Metrics | undefined;
+  const stop = async () => {
+    await listening?.close();
+    metrics?.detach();
+    await engine?.stop();
+    await sandbox?.close();
+    if (sandbox) removeDemoSandbox(dataDir);
+    if (tempData) rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  try {
+    const secret = givenSecret ?? ensureDemoSecret(dataDir);
+    listening = await listen({ port, host: opts.host });
+    if (opts.demo) {
+      sandbox = await startDemoSandbox(listening.url);
+      writeDemoSandbox(dataDir, sandbox.info.baseUrl);
+    }
+    const baseUrl = sandbox?.info.baseUrl ?? process.env.HIGHLEVEL_BASE_URL?.trim();
+    const webhookPublicKey =
+      sandbox?.info.webhookPublicKey ?? process.env.HIGHLEVEL_WEBHOOK_PUBLIC_KEY?.trim();
+    engine = await Engine.open({
+      dataDir,
+      secret,
+      logger: engineLogger(logger),
+      ...(baseUrl ? { baseUrl } : {}),
+      ...(webhookPublicKey ? { webhookPublicKey } : {}),
+      ...(leaseMs ? { leaseMs } : {}),
+    });
+    if (!webhookPublicKey) {
+      logger.warn(
+        {},
+        "HIGHLEVEL_WEBHOOK_PUBLIC_KEY is not set: POST /webhooks/highlevel answers 500 until it is",
+      );
+    }
+    if (sandbox) await connectToSandbox(engine, sandbox.info);
+    const dirs = [
+      ...(opts.demo ? [EXAMPLE_FLOWS_DIR] : []),
+      ...(opts.flows ? [path.resolve(opts.flows)] : []),
+    ];
+    for (const dir of dirs) await loadFlows(engine, dir, logger);
+    if (opts.demo) await baselinePolls(engine, logger);
+
+    await engine.start();
+    const built = createApp({ engine, apiToken, logger });
+    metrics = built.metrics;
+    listening.setApp(built.app);
+    followRuns(engine, logger, opts);
+
+    if (opts.json) {
+      write(
+        JSON.stringify({
+          serverUrl: listening.url,
+          apiToken,
+          dataDir,
+          ...(sandbox ? { sandbox: sandbox.info } : {}),
+        }),
+      );
+    } else if (sandbox) {
+      const flows = await engine.store.listFlows();
+      write(
+        await demoBanner({
+          engine,
+          serverUrl: listening.url,
+          apiToken,
+          dataDir,
+          keepsData: !tempData,
+          info: sandbox.info,
+          flows,
+        }),
+      );
+    } else {
+      write(`hlconnect serving on ${listening.url} (data in ${dataDir})`);
+      if (!givenToken) write(`API token for this run: ${apiToken}  (set HLCONNECT_API_TOKEN to choose one)`);
+    }
+    if (sandbox) scheduleDemoContact(engine, sandbox, logger, Boolean(opts.json));
+  } catch (err) {
+    await stop().catch(() => {});
+    throw err;
+  }
+  stopOnSignals(stop, logger);
+}
+
+async function loadFlows(engine: Engine, dir: string, logger: AppLogger): Promise<FlowRecord[]> {
+  let result: Awaited<ReturnType<Engine["loadFlowsDir"]>>;
+  try {
+    result = await engine.loadFlowsDir(dir);
+  } catch (err) {
+    throw new CliError(`cannot load the flows in ${dir}: ${(err as Error).message}`);
+  }
+  // A bad file does not stop the server: the others run, and the log says what to fix where.
+  for (const e of result.errors)
+    logger.warn({ file: e.file, line: e.line, column: e.column }, formatFlowError(e));
+  logger.info({ dir, flows: result.loaded.map((f) => f.id) }, `loaded ${result.loaded.length} flows`);
+  return result.loaded;
+}
+
+/** Record where polling flows start, so contacts made from now on are new to them. */
+async function baselinePolls(engine: Engine, logger: AppLogger): Promise<void> {
+  for (const record of await engine.store.listFlows({ enabled: true })) {
+    if (!record.connectionIds.every((id) => id === DEMO_CONNECTION_ID)) continue;
+    const { flow } = await engine.flow(record.id).catch(() => ({ flow: undefined }));
+    if (flow?.trigger.type !== "polling" || (await engine.store.getTriggerState(record.id))) continue;
+    await engine.pollNow(record.id).catch((err: Error) => {
+      logger.warn({ flowId: record.id, error: err }, "first poll failed; the scheduler tries again");
+    });
+  }
+}
+
+function followRuns(engine: Engine, logger: AppLogger, opts: ServeOptions): void {
+  engine.env.events.on("run", (e: { runId: string }) => {
+    void engine.store
+      .getRun(e.runId)
+      .then((run) => {
+        if (!run) return;
+        if (opts.json) write(JSON.stringify(runEvent(run)));
+        else if (opts.demo) write(runLine(run));
+        else logger.info(runEvent(run), `run ${run.status}: ${run.flowId}`);
+      })
+      .catch(() => {}); // the store closed while stopping
+  });
+}
+
+function scheduleDemoContact(engine: Engine, sandbox: Sandbox, logger: AppLogger, json: boolean): void {
+  const timer = setTimeout(async () => {
+    try {
+      const { id } = await createSandboxContact(sandbox.info, {
+        firstName: "Dana",
+        lastName: "Demo",
+        email: "dana.demo@example.com",
+        phone: "+1 415 555 0123",
+        source: "website",
+      });
+      const polling: string[] = [];
+      for (const record of await engine.store.listFlows({ enabled: true })) {
+        if (record.triggerKey && (await engine.flow(record.id)).flow.trigger.type === "polling")
+          polling.push(record.id);
+      }
+      if (json) logger.info({ contactId: id }, "demo contact created in the sandbox");
+      else write(demoContactText(sandbox.info, id, polling));
+    } catch (err) {
+      logger.warn({ error: err }, "could not create the demo contact");
+    }
+  }, DEMO_CONTACT_DELAY_MS);
+  timer.unref();
+}
+
+function stopOnSignals(stop: () => Promise<void>, logger: AppLogger): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1); // a second Ctrl-C: do not wait
+    stopping = true;
+    logger.info({ signal }, "stopping");
+    setTimeout(() => {
+      logger.error({}, `could not stop within ${STOP_TIMEOUT_MS / 1000} s; exiting anyway`);
+      process.exit(1);
+    }, STOP_TIMEOUT_MS).unref();
+    stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ error: err }, "stopping failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+}

@@ -1,0 +1,77 @@
+// The HTTP server as a hono app: the JSON API under /api/ (bearer token), the webhook endpoints (their
+// own authentication: signatures and per-flow secrets), /healthz and /metrics. Built over an Engine so
+// tests can drive it in-process with app.request().
+import { registerSecret } from "@hlconnect/client";
+import type { Engine } from "@hlconnect/engine/engine";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { routePath } from "hono/route";
+import { bearerAuth } from "./auth.ts";
+import type { ServerDeps } from "./deps.ts";
+import { errorBody, handleError } from "./http-errors.ts";
+import type { AppLogger } from "./logging.ts";
+import { createMetrics, type Metrics } from "./metrics.ts";
+import { catalogRoutes } from "./routes/catalog.ts";
+import { connectionRoutes } from "./routes/connections.ts";
+import { flowRoutes } from "./routes/flows.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { runRoutes } from "./routes/runs.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
+
+/** Flow files and connection forms are small; anything near this is a mistake or an attack. */
+const MAX_API_BODY_BYTES = 1024 * 1024;
+
+export interface AppOptions {
+  engine: Engine;
+  /** HLCONNECT_API_TOKEN: what /api/ requests must carry as `Authorization: Bearer ...`. */
+  apiToken: string;
+  logger: AppLogger;
+  /** Default: a fresh registry following this engine. */
+  metrics?: Metrics;
+}
+
+export function createApp(options: AppOptions): { app: Hono; metrics: Metrics } {
+  // Should the token ever reach a log line or an error message, it is scrubbed there.
+  registerSecret(options.apiToken);
+  const metrics = options.metrics ?? createMetrics(options.engine);
+  const deps: ServerDeps = { engine: options.engine, logger: options.logger, metrics };
+  const app = new Hono();
+
+  app.use("*", async (c, next) => {
+    const started = performance.now();
+    await next();
+    const route = routePath(c, -1);
+    metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
+    // The path only: a query string may carry a hook secret.
+    options.logger[c.res.status >= 500 ? "warn" : "debug"](
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(performance.now() - started),
+      },
+      "request",
+    );
+  });
+
+  const api = new Hono();
+  api.use("*", bearerAuth(options.apiToken));
+  api.use(
+    "*",
+    bodyLimit({
+      maxSize: MAX_API_BODY_BYTES,
+      onError: (c) => c.json(errorBody(`the body is larger than ${MAX_API_BODY_BYTES} bytes`), 413),
+    }),
+  );
+  api.route("/flows", flowRoutes(deps));
+  api.route("/runs", runRoutes(deps));
+  api.route("/connections", connectionRoutes(deps));
+  api.route("/catalog", catalogRoutes());
+  app.route("/api", api);
+  app.route("/", webhookRoutes(deps));
+  app.route("/", healthRoutes(deps));
+
+  app.notFound((c) => c.json(errorBody(`no route for ${c.req.method} ${c.req.path}`), 404));
+  app.onError((err, c) => handleError(err, c, options.logger));
+  return { app, metrics };
+}

@@ -1,0 +1,100 @@
+// Prometheus metrics for GET /metrics. Each server gets its own registry (tests run several in one
+// process). Run and poll counters follow the engine's events; webhook counters are bumped by the
+// webhook routes; the queue gauge is read from the queue when scraped.
+import type { Engine } from "@hlconnect/engine/engine";
+import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+
+export interface Metrics {
+  registry: Registry;
+  webhooks: {
+    received: Counter<"source">;
+    duplicate: Counter<"source">;
+    refused: Counter<"source" | "reason">;
+  };
+  httpRequests: Counter<"method" | "route" | "status">;
+  /** Stop following the engine's events. */
+  detach(): void;
+}
+
+export function createMetrics(engine: Engine, options: { processMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+  const runs = new Counter({
+    name: "hlconnect_runs_finished_total",
+    help: "Runs finished by this process, by final status",
+    labelNames: ["flow", "status"] as const,
+    registers: [registry],
+  });
+  const polls = new Counter({
+    name: "hlconnect_polls_total",
+    help: "Polls of polling triggers, by flow and outcome (ok or error)",
+    labelNames: ["flow", "outcome"] as const,
+    registers: [registry],
+  });
+  const pollRequests = new Counter({
+    name: "hlconnect_poll_requests_total",
+    help: "HighLevel API requests made by polls, by flow",
+    labelNames: ["flow"] as const,
+    registers: [registry],
+  });
+  const pollRuns = new Counter({
+    name: "hlconnect_poll_runs_total",
+    help: "Runs created by polls (new trigger events), by flow",
+    labelNames: ["flow"] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: "hlconnect_queue_jobs",
+    help: "Jobs in the run queue, by state (ready, scheduled, leased)",
+    labelNames: ["state"] as const,
+    registers: [registry],
+    async collect() {
+      const stats = await engine.queue.stats();
+      for (const [state, n] of Object.entries(stats)) this.set({ state }, n);
+    },
+  });
+  const webhooks = {
+    received: new Counter({
+      name: "hlconnect_webhooks_received_total",
+      help: "Webhooks accepted and stored, by source (highlevel, hook)",
+      labelNames: ["source"] as const,
+      registers: [registry],
+    }),
+    duplicate: new Counter({
+      name: "hlconnect_webhooks_duplicate_total",
+      help: "Webhooks acknowledged but ignored as already received, by source",
+      labelNames: ["source"] as const,
+      registers: [registry],
+    }),
+    refused: new Counter({
+      name: "hlconnect_webhooks_refused_total",
+      help: "Webhooks refused (bad signature, stale, wrong secret...), by source and reason",
+      labelNames: ["source", "reason"] as const,
+      registers: [registry],
+    }),
+  };
+  const httpRequests = new Counter({
+    name: "hlconnect_http_requests_total",
+    help: "HTTP requests answered, by method, route pattern and status",
+    labelNames: ["method", "route", "status"] as const,
+    registers: [registry],
+  });
+
+  const onRun = (e: { flowId: string; status: string }) => runs.inc({ flow: e.flowId, status: e.status });
+  const onPoll = (e: { flowId: string; ok: boolean; requests: number; runs: number }) => {
+    polls.inc({ flow: e.flowId, outcome: e.ok ? "ok" : "error" });
+    if (e.requests) pollRequests.inc({ flow: e.flowId }, e.requests);
+    if (e.runs) pollRuns.inc({ flow: e.flowId }, e.runs);
+  };
+  engine.env.events.on("run", onRun);
+  engine.env.events.on("poll", onPoll);
+  return {
+    registry,
+    webhooks,
+    httpRequests,
+    detach() {
+      engine.env.events.off("run", onRun);
+      engine.env.events.off("poll", onPoll);
+    },
+  };
+}

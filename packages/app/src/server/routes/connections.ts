@@ -1,0 +1,59 @@
+// /api/connections: list, add a Private Integration Token connection, and test one. Tokens go in,
+// never out: answers are built from connectionView, which has no secret fields at all.
+import { registerSecret } from "@hlconnect/client";
+import { Hono } from "hono";
+import { testConnection } from "../connection-test.ts";
+import type { ServerDeps } from "../deps.ts";
+import { HttpError, optionalString, readJsonObject, requireString } from "../http-errors.ts";
+import { connectionView } from "../views.ts";
+
+export function connectionRoutes({ engine }: ServerDeps): Hono {
+  const app = new Hono();
+
+  app.get("/", async (c) => {
+    const all = await engine.store.listConnections();
+    return c.json({ connections: all.map(connectionView) });
+  });
+
+  app.post("/", async (c) => {
+    const body = await readJsonObject(c);
+    const kind = body.kind ?? "pit";
+    if (kind !== "pit") {
+      throw new HttpError(
+        400,
+        `kind "${String(kind)}" cannot be added here: the API adds Private Integration Token connections ("pit")`,
+      );
+    }
+    const token = requireString(body, "token");
+    // From now on the token is scrubbed from every log line and error message.
+    registerSecret(token);
+    const label = requireString(body, "label");
+    const locationId = requireString(body, "locationId");
+    const companyId = optionalString(body, "companyId");
+    const record = await engine.addConnection(
+      { label, kind: "pit", locationIds: [locationId], ...(companyId ? { companyId } : {}) },
+      { privateToken: token },
+    );
+    return c.json({ connection: connectionView(record) }, 201);
+  });
+
+  app.get("/:id", async (c) => {
+    const id = c.req.param("id");
+    const record = await engine.store.getConnection(id);
+    if (!record) throw new HttpError(404, `no connection "${id}"`);
+    return c.json({ connection: connectionView(record) });
+  });
+
+  app.post("/:id/test", async (c) => {
+    const id = c.req.param("id");
+    const result = await testConnection(engine, id);
+    if (!result) throw new HttpError(404, `no connection "${id}"`);
+    if (!result.ok) {
+      const { error, ...details } = result;
+      throw new HttpError(502, `the connection test failed: ${error}`, details);
+    }
+    return c.json(result);
+  });
+
+  return app;
+}

@@ -1,0 +1,105 @@
+// What the API (and the CLI's --json) show of stored records. Connections are spelled out field by
+// field so that nothing secret can ever ride along; runs get their duration.
+import type { Engine } from "@hlconnect/engine/engine";
+import type { ConnectionRecord, FlowRecord, RunRecord, StepRecord } from "@hlconnect/engine/store/types";
+
+export interface FlowTriggerView {
+  type: "polling" | "instant" | "webhook" | "invalid";
+  op?: string;
+  everyMs?: number;
+}
+
+export function flowSummary(engine: Engine, record: FlowRecord) {
+  let trigger: FlowTriggerView;
+  let problem: string | undefined;
+  try {
+    const t = engine.env.parseFlow(record.source, record.filePath ?? `${record.id}.yaml`).trigger;
+    trigger =
+      t.type === "webhook"
+        ? { type: "webhook" }
+        : t.type === "polling"
+          ? { type: "polling", op: t.op, everyMs: t.intervalMs }
+          : { type: "instant", op: t.op };
+  } catch (err) {
+    // A flow saved earlier may stop validating (e.g. after an upgrade): show it, say why.
+    trigger = { type: "invalid" };
+    problem = (err as Error).message;
+  }
+  return {
+    id: record.id,
+    name: record.name,
+    enabled: record.enabled,
+    status: record.status,
+    ...(record.statusReason ? { statusReason: record.statusReason } : {}),
+    trigger,
+    ...(problem ? { problem } : {}),
+    connectionIds: record.connectionIds,
+    ...(record.filePath ? { file: record.filePath } : {}),
+    createdAt: iso(record.createdAt),
+    updatedAt: iso(record.updatedAt),
+  };
+}
+
+/** One flow with its source and, for a generic webhook flow, where to post and with which secret. */
+export async function flowDetail(engine: Engine, record: FlowRecord) {
+  const summary = flowSummary(engine, record);
+  const hook =
+    summary.trigger.type === "webhook"
+      ? { path: `/hooks/${record.id}`, secret: await engine.store.getFlowHookSecret(record.id) }
+      : undefined;
+  return { ...summary, ...(hook ? { hook } : {}), source: record.source };
+}
+
+export function runView(run: RunRecord) {
+  return {
+    id: run.id,
+    flowId: run.flowId,
+    status: run.status,
+    attempts: run.attempts,
+    createdAt: iso(run.createdAt),
+    ...(run.startedAt ? { startedAt: iso(run.startedAt) } : {}),
+    ...(run.finishedAt ? { finishedAt: iso(run.finishedAt) } : {}),
+    ...(run.finishedAt ? { durationMs: runDurationMs(run) } : {}),
+    ...(run.eventKey ? { eventKey: run.eventKey } : {}),
+    ...(run.replayOf ? { replayOf: run.replayOf } : {}),
+    ...(run.error ? { error: run.error } : {}),
+    trigger: run.trigger,
+  };
+}
+
+export function stepView(step: StepRecord) {
+  return {
+    stepId: step.stepId,
+    status: step.status,
+    attempts: step.attempts,
+    ...(step.startedAt ? { startedAt: iso(step.startedAt) } : {}),
+    ...(step.finishedAt ? { finishedAt: iso(step.finishedAt) } : {}),
+    ...(step.error ? { error: step.error } : {}),
+    input: step.input,
+    output: step.output,
+  };
+}
+
+/** From the first start (or creation) to the end. */
+export function runDurationMs(run: RunRecord): number | undefined {
+  return run.finishedAt === undefined ? undefined : run.finishedAt - (run.startedAt ?? run.createdAt);
+}
+
+export function connectionView(c: ConnectionRecord) {
+  return {
+    id: c.id,
+    label: c.label,
+    kind: c.kind,
+    locationIds: c.locationIds,
+    ...(c.companyId ? { companyId: c.companyId } : {}),
+    scopes: c.scopes,
+    status: c.status,
+    ...(c.statusReason ? { statusReason: c.statusReason } : {}),
+    createdAt: iso(c.createdAt),
+    updatedAt: iso(c.updatedAt),
+  };
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
