@@ -90,10 +90,12 @@ export async function burstAgainstLimit(): Promise<Figure[]> {
       await new Promise((r) => setTimeout(r, windowMs + 100)); // a fresh window for each side
       await sb.clearRequests();
       // The SDK logs every 429 retry on the console whatever its logLevel; keep the table readable.
-      const warn = console.warn;
+      const { warn, error } = console;
       console.warn = () => {};
+      console.error = () => {};
       const r = await runConcurrent(calls, calls, call).finally(() => {
         console.warn = warn;
+        console.error = error;
       });
       const log = await sb.requests();
       return { ...r, tooMany: log.filter((x) => x.status === 429).length, sent: log.length };
