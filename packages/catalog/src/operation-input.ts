@@ -1,7 +1,7 @@
 // Entries that wrap one API operation take their input fields from the operation's own request
 // schema (so they can never drift from the spec) and add the curated parts on top: labels, help,
 // formats, option sources. Calling splits the input back into parameters and body.
-import { getOperation, requestSchema } from "@hlconnect/client";
+import { getOperation, type OperationSpec, requestSchema } from "@hlconnect/client";
 import { z } from "zod";
 import { meta } from "./fields.ts";
 import type { CatalogContext } from "./types.ts";
@@ -89,6 +89,39 @@ function fromSpec(schema: Record<string, unknown>): z.ZodType {
   }
 }
 
+/** Fill the parameters the connection knows (location, company) where the caller left them out. */
+export function withContextParams(
+  ctx: Pick<CatalogContext, "locationId" | "companyId">,
+  op: OperationSpec,
+  params: Record<string, unknown>,
+): Record<string, unknown> {
+  const out = { ...params };
+  for (const p of op.parameters) {
+    if (out[p.name] !== undefined) continue;
+    if (p.name === "locationId" || p.name === "location_id" || p.name === "altId")
+      out[p.name] = ctx.locationId;
+    else if (p.name === "altType") out[p.name] = "location";
+    else if (p.name === "companyId" && ctx.companyId) out[p.name] = ctx.companyId;
+  }
+  return out;
+}
+
+/** Fill the body fields the connection knows, where the operation's body schema has them. */
+export function withContextBody(
+  ctx: Pick<CatalogContext, "locationId" | "companyId">,
+  op: OperationSpec,
+  body: Record<string, unknown>,
+): Record<string, unknown> {
+  const props =
+    (requestSchema(op.key)?.body as { properties?: Record<string, unknown> } | null)?.properties ?? {};
+  const out = { ...body };
+  if ("locationId" in props && out.locationId === undefined) out.locationId = ctx.locationId;
+  if ("altId" in props && out.altId === undefined) out.altId = ctx.locationId;
+  if ("altType" in props && out.altType === undefined) out.altType = "location";
+  if ("companyId" in props && out.companyId === undefined && ctx.companyId) out.companyId = ctx.companyId;
+  return out;
+}
+
 /** Call an operation with an entry's validated input: declared parameters go to params, the rest to the body. */
 export async function callOperation(
   ctx: CatalogContext,
@@ -104,18 +137,7 @@ export async function callOperation(
     if (paramNames.has(k)) params[k] = v;
     else body[k] = v;
   }
-  for (const p of op.parameters) {
-    if (params[p.name] !== undefined) continue;
-    if (p.name === "locationId" || p.name === "location_id" || p.name === "altId")
-      params[p.name] = ctx.locationId;
-    else if (p.name === "altType") params[p.name] = "location";
-    else if (p.name === "companyId" && ctx.companyId) params[p.name] = ctx.companyId;
-  }
-  if (!op.body) return ctx.client.callByKey(op.key, params);
-  const props =
-    (requestSchema(op.key)?.body as { properties?: Record<string, unknown> } | null)?.properties ?? {};
-  if ("locationId" in props && body.locationId === undefined) body.locationId = ctx.locationId;
-  if ("altId" in props && body.altId === undefined) body.altId = ctx.locationId;
-  if ("altType" in props && body.altType === undefined) body.altType = "location";
-  return ctx.client.callByKey(op.key, params, body);
+  const filled = withContextParams(ctx, op, params);
+  if (!op.body) return ctx.client.callByKey(op.key, filled);
+  return ctx.client.callByKey(op.key, filled, withContextBody(ctx, op, body));
 }

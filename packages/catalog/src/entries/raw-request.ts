@@ -12,6 +12,7 @@ import {
 import { z } from "zod";
 import { defineAction } from "../define.ts";
 import { meta } from "../fields.ts";
+import { withContextBody, withContextParams } from "../operation-input.ts";
 import type { CatalogContext, CatalogEntry, IdempotencyClass } from "../types.ts";
 import { sample } from "./locations.ts";
 
@@ -141,13 +142,7 @@ const PLACEHOLDERS: Filled = { locationId: "connection-location", companyId: "co
 /** The body's location and company fields the connection fills when the body declares and lacks them. */
 function withContext(ctx: Filled, op: OperationSpec, body: unknown): unknown {
   if (!body || typeof body !== "object" || Array.isArray(body)) return body;
-  const props = ((requestSchema(op.key)?.body as { properties?: Json } | null)?.properties ?? {}) as Json;
-  const b = { ...(body as Json) };
-  if ("locationId" in props && b.locationId === undefined) b.locationId = ctx.locationId;
-  if ("altId" in props && b.altId === undefined) b.altId = ctx.locationId;
-  if ("altType" in props && b.altType === undefined) b.altType = "location";
-  if ("companyId" in props && b.companyId === undefined && ctx.companyId) b.companyId = ctx.companyId;
-  return b;
+  return withContextBody(ctx, op, body as Json);
 }
 
 /** How a given call may be repeated: reads and operations safe to repeat are "safe", the rest "unsafe". */
@@ -210,13 +205,7 @@ export const rawRequestEntries: CatalogEntry[] = [
       for (const [name, value] of Object.entries(v.params)) {
         if (value !== undefined) params[name] = value;
       }
-      for (const p of op.parameters) {
-        if (params[p.name] !== undefined) continue;
-        if (p.name === "locationId" || p.name === "location_id" || p.name === "altId")
-          params[p.name] = ctx.locationId;
-        else if (p.name === "altType") params[p.name] = "location";
-        else if (p.name === "companyId" && ctx.companyId) params[p.name] = ctx.companyId;
-      }
+      Object.assign(params, withContextParams(ctx, op, params));
       const body = withContext(ctx, op, v.body);
       if (body !== undefined && !op.body) {
         throw new HighLevelError(`${op.key} takes no request body`, { code: "INVALID_REQUEST" });
