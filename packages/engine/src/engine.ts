@@ -45,6 +45,8 @@ export interface EngineOptions {
    * runs resume elsewhere once this runs out: shorter resumes sooner, at the cost of more renewals.
    */
   leaseMs?: number;
+  /** Refresh OAuth tokens this long before they expire (default 60 s); tests with short-lived tokens lower it. */
+  refreshSkewMs?: number;
 }
 
 export class Engine {
@@ -75,6 +77,7 @@ export class Engine {
       store,
       ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
       ...(options.now ? { now: options.now } : {}),
+      ...(options.refreshSkewMs !== undefined ? { refreshSkewMs: options.refreshSkewMs } : {}),
     });
     this.env = createRunEnvironment({
       store,

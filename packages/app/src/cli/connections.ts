@@ -1,9 +1,12 @@
 // `hlconnect connections`: add a Private Integration Token connection (stored encrypted with
-// HLCONNECT_SECRET), list connections (never their secrets), and test one with a cheap read.
+// HLCONNECT_SECRET), authorize one by OAuth through the running server, list connections (never their
+// secrets), test one with a cheap read, and remove one no enabled flow uses.
 import { registerSecret } from "@hlconnect/client";
 import type { Command } from "commander";
+import { removeConnection } from "../server/connection-edit.ts";
 import { testConnection } from "../server/connection-test.ts";
-import { connectionView } from "../server/views.ts";
+import { connectionViews } from "../server/views.ts";
+import { oauthLink } from "./connections-oauth.ts";
 import { DEFAULT_DATA_DIR, openEngine, withEngine } from "./data.ts";
 import { CliError } from "./errors.ts";
 import { table, write } from "./format.ts";
@@ -11,7 +14,9 @@ import { table, write } from "./format.ts";
 const DATA_HELP = `data directory (default ${DEFAULT_DATA_DIR})`;
 
 export function registerConnectionsCommands(program: Command): void {
-  const connections = program.command("connections").description("HighLevel connections: add, list, test");
+  const connections = program
+    .command("connections")
+    .description("HighLevel connections: add, oauth, list, test, remove");
 
   connections
     .command("add")
@@ -55,7 +60,7 @@ export function registerConnectionsCommands(program: Command): void {
     .option("--json", "print JSON")
     .action(async (opts: { data?: string; json?: boolean }) => {
       await withEngine({ data: opts.data, mustExist: true }, async (engine) => {
-        const all = (await engine.store.listConnections()).map(connectionView);
+        const all = await connectionViews(engine, await engine.store.listConnections());
         if (opts.json) return write(JSON.stringify(all, null, 2));
         if (all.length === 0) return write("no connections yet: add one with `hlconnect connections add`");
         write(
@@ -65,11 +70,63 @@ export function registerConnectionsCommands(program: Command): void {
               c.id,
               c.kind,
               c.locationIds.join(",") || "-",
-              c.status + (c.statusReason ? ` (${c.statusReason})` : ""),
+              c.status +
+                (c.pausedFlows.length ? ` (paused: ${c.pausedFlows.map((f) => f.id).join(",")})` : ""),
               c.label,
             ]),
           ),
         );
+        for (const c of all.filter((x) => x.statusReason)) write(`\n${c.id}: ${c.statusReason}`);
+      });
+    });
+
+  connections
+    .command("oauth")
+    .description("Print a one-time link that authorizes a connection by OAuth through the running server")
+    .option(
+      "--agency",
+      "authorize an agency (Company): its sub-accounts are reached with minted location tokens",
+    )
+    .option("--label <label>", "a name to recognise it by")
+    .option(
+      "--reconnect <id>",
+      "authorize this connection again (same location or agency) and resume its flows",
+    )
+    .option("--white-label", "use the white-label marketplace (marketplace.leadconnectorhq.com)")
+    .option("--open", "open the link in the default browser")
+    .option("--server <url>", "the server (default: $HLCONNECT_SERVER_URL, else the one serving --data)")
+    .option("--data <dir>", DATA_HELP)
+    .option("--json", "print {link, expiresAt}")
+    .addHelpText(
+      "after",
+      `
+The server runs the exchange: it needs HIGHLEVEL_CLIENT_ID and HIGHLEVEL_CLIENT_SECRET (serve --demo uses
+the sandbox's app), and HighLevel must be able to send the browser back to its /oauth/callback
+(HLCONNECT_PUBLIC_URL when it is not reached at the address it listens on). The link is signed with
+HLCONNECT_SECRET, works once and expires after 10 minutes.`,
+    )
+    .action(
+      (opts: {
+        agency?: boolean;
+        label?: string;
+        reconnect?: string;
+        whiteLabel?: boolean;
+        open?: boolean;
+        server?: string;
+        data?: string;
+        json?: boolean;
+      }) => oauthLink(opts),
+    );
+
+  connections
+    .command("remove")
+    .description("Remove a connection (refused while enabled flows use it)")
+    .argument("<id>", "connection id")
+    .option("--data <dir>", DATA_HELP)
+    .action(async (id: string, opts: { data?: string }) => {
+      await withEngine({ data: opts.data, mustExist: true }, async (engine) => {
+        const removed = await removeConnection(engine, id);
+        write(`removed connection ${removed.id} ("${removed.label}")`);
       });
     });
 

@@ -6,6 +6,7 @@ import { registerSecret } from "@hlconnect/client";
 import type { Engine } from "@hlconnect/engine/engine";
 import type { FlowRecord } from "@hlconnect/engine/store/types";
 import { type Sandbox, type SandboxInfo, startSandbox } from "@hlconnect/sandbox";
+import type { OAuthSettings } from "../server/oauth/settings.ts";
 import { flowSummary } from "../server/views.ts";
 import { formatDuration } from "./format.ts";
 
@@ -35,6 +36,17 @@ export async function connectToSandbox(engine: Engine, info: SandboxInfo): Promi
     },
     { privateToken: info.locationToken },
   );
+}
+
+/** The sandbox's marketplace app: its consent page answers at once, so `connections oauth` works offline. */
+export function sandboxOAuthSettings(info: SandboxInfo): OAuthSettings {
+  return {
+    clientId: info.clientId,
+    clientSecret: info.clientSecret,
+    apiBaseUrl: info.baseUrl,
+    marketplaceUrl: `${info.baseUrl}/oauth/chooselocation`,
+    appId: info.appId,
+  };
 }
 
 /** A contact created through the sandbox's API, as a user (or HighLevel's UI) would. */

@@ -14,6 +14,8 @@ import { createApp } from "../server/app.ts";
 import { type Listening, listen } from "../server/listen.ts";
 import { type AppLogger, createLogger, engineLogger } from "../server/logging.ts";
 import type { Metrics } from "../server/metrics.ts";
+import { type OAuthSettings, OAuthSettingsError, oauthSettingsFromEnv } from "../server/oauth/settings.ts";
+import { startLinkKey } from "../server/oauth/start-link.ts";
 import {
   apiTokenFromEnv,
   DEFAULT_DATA_DIR,
@@ -32,10 +34,12 @@ import {
   demoBanner,
   demoContactText,
   EXAMPLE_FLOWS_DIR,
+  sandboxOAuthSettings,
   startDemoSandbox,
 } from "./demo.ts";
 import { CliError } from "./errors.ts";
 import { runEvent, runLine, write } from "./format.ts";
+import { removeServerFile, writeServerFile } from "./server-file.ts";
 
 interface ServeOptions {
   port: string;
@@ -59,7 +63,14 @@ Environment:
   HLCONNECT_API_TOKEN            the bearer token /api/ requires (default: a new one, printed)
   HIGHLEVEL_BASE_URL             the HighLevel API (default https://services.leadconnectorhq.com)
   HIGHLEVEL_WEBHOOK_PUBLIC_KEY   HighLevel's webhook signing key (PEM or base64) for /webhooks/highlevel
-  HLCONNECT_JOB_LEASE_MS         how soon a killed process's runs resume elsewhere (default 60000)`;
+  HLCONNECT_JOB_LEASE_MS         how soon a killed process's runs resume elsewhere (default 60000)
+  HIGHLEVEL_CLIENT_ID            your marketplace app's client id: enables OAuth connections (/oauth/start)
+  HIGHLEVEL_CLIENT_SECRET        and its client secret (stored encrypted with each OAuth connection)
+  HIGHLEVEL_MARKETPLACE_URL      the consent page's host or full URL (default https://marketplace.gohighlevel.com)
+  HIGHLEVEL_APP_ID               the marketplace app id (default: the client id's part before "-")
+  HIGHLEVEL_OAUTH_SCOPES         scopes to request (default: every scope the catalog's operations need)
+  HLCONNECT_PUBLIC_URL           where browsers reach this server, for HighLevel's redirect to /oauth/callback
+                                 (default: the address it listens on; register <URL>/oauth/callback in the app)`;
 
 export function registerServeCommand(program: Command): void {
   program
@@ -98,6 +109,8 @@ async function serve(opts: ServeOptions): Promise<void> {
   const givenSecret = opts.demo
     ? undefined
     : requireSecret(dataDir, "the server decrypts the connections' tokens with it");
+  const envOAuth = opts.demo ? undefined : readOAuthEnv();
+  const publicUrl = readPublicUrl();
   mkdirSync(dataDir, { recursive: true });
 
   let listening: Listening | undefined;
@@ -109,6 +122,7 @@ async function serve(opts: ServeOptions): Promise<void> {
     metrics?.detach();
     await engine?.stop();
     await sandbox?.close();
+    removeServerFile(dataDir);
     if (sandbox) removeDemoSandbox(dataDir);
     if (tempData) rmSync(dataDir, { recursive: true, force: true });
   };
@@ -146,9 +160,17 @@ async function serve(opts: ServeOptions): Promise<void> {
     if (opts.demo) await baselinePolls(engine, logger);
 
     await engine.start();
-    const built = createApp({ engine, apiToken, logger });
+    const oauth: OAuthSettings | undefined = sandbox ? sandboxOAuthSettings(sandbox.info) : envOAuth;
+    const serverUrl = publicUrl ?? listening.url;
+    const built = createApp({
+      engine,
+      apiToken,
+      logger,
+      oauth: { ...(oauth ? { settings: oauth } : {}), publicUrl: serverUrl, linkKey: startLinkKey(secret) },
+    });
     metrics = built.metrics;
     listening.setApp(built.app);
+    writeServerFile(dataDir, serverUrl);
     followRuns(engine, logger, opts);
 
     if (opts.json) {
@@ -176,6 +198,10 @@ async function serve(opts: ServeOptions): Promise<void> {
     } else {
       write(`hlconnect serving on ${listening.url} (data in ${dataDir})`);
       if (!givenToken) write(`API token for this run: ${apiToken}  (set HLCONNECT_API_TOKEN to choose one)`);
+      if (oauth)
+        write(
+          `OAuth connections: \`hlconnect connections oauth\` prints a link (callback ${serverUrl}/oauth/callback)`,
+        );
     }
     if (sandbox) scheduleDemoContact(engine, sandbox, logger, Boolean(opts.json));
   } catch (err) {
@@ -183,6 +209,28 @@ async function serve(opts: ServeOptions): Promise<void> {
     throw err;
   }
   stopOnSignals(stop, logger);
+}
+
+function readOAuthEnv(): OAuthSettings | undefined {
+  try {
+    return oauthSettingsFromEnv(process.env, process.env.HIGHLEVEL_BASE_URL?.trim() || undefined);
+  } catch (err) {
+    if (err instanceof OAuthSettingsError) throw new CliError(err.message, 2);
+    throw err;
+  }
+}
+
+/** HLCONNECT_PUBLIC_URL: the server's address as browsers (and HighLevel's redirect) reach it. */
+function readPublicUrl(): string | undefined {
+  const url = process.env.HLCONNECT_PUBLIC_URL?.trim().replace(/\/+$/, "");
+  if (!url) return undefined;
+  if (!/^https?:\/\/[^/]+/.test(url) || !URL.canParse(url)) {
+    throw new CliError(
+      `HLCONNECT_PUBLIC_URL must be an http(s) URL such as https://hooks.example.com, got "${url}"`,
+      2,
+    );
+  }
+  return url;
 }
 
 async function loadFlows(engine: Engine, dir: string, logger: AppLogger): Promise<FlowRecord[]> {

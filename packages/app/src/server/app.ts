@@ -1,6 +1,6 @@
 // The HTTP server as a hono app: the JSON API under /api/ (bearer token), the webhook endpoints (their
-// own authentication: signatures and per-flow secrets), /healthz and /metrics. Built over an Engine so
-// tests can drive it in-process with app.request().
+// own authentication: signatures and per-flow secrets), the OAuth start and callback, /healthz and
+// /metrics. Built over an Engine so tests can drive it in-process with app.request().
 import { registerSecret } from "@hlconnect/client";
 import type { Engine } from "@hlconnect/engine/engine";
 import { Hono } from "hono";
@@ -15,6 +15,7 @@ import { catalogRoutes } from "./routes/catalog.ts";
 import { connectionRoutes } from "./routes/connections.ts";
 import { flowRoutes } from "./routes/flows.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { type OAuthRouteOptions, oauthRoutes } from "./routes/oauth.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 
@@ -28,6 +29,8 @@ export interface AppOptions {
   logger: AppLogger;
   /** Default: a fresh registry following this engine. */
   metrics?: Metrics;
+  /** The marketplace app and public URL for OAuth connections (GET /oauth/start, /oauth/callback). */
+  oauth?: OAuthRouteOptions;
 }
 
 export function createApp(options: AppOptions): { app: Hono; metrics: Metrics } {
@@ -54,8 +57,9 @@ export function createApp(options: AppOptions): { app: Hono; metrics: Metrics } 
     );
   });
 
+  const apiAuth = bearerAuth(options.apiToken);
   const api = new Hono();
-  api.use("*", bearerAuth(options.apiToken));
+  api.use("*", apiAuth);
   api.use(
     "*",
     bodyLimit({
@@ -68,6 +72,7 @@ export function createApp(options: AppOptions): { app: Hono; metrics: Metrics } 
   api.route("/connections", connectionRoutes(deps));
   api.route("/catalog", catalogRoutes());
   app.route("/api", api);
+  app.route("/oauth", oauthRoutes(deps, options.oauth ?? {}, apiAuth));
   app.route("/", webhookRoutes(deps));
   app.route("/", healthRoutes(deps));
 

@@ -1,5 +1,6 @@
 // What the API (and the CLI's --json) show of stored records. Connections are spelled out field by
 // field so that nothing secret can ever ride along; runs get their duration.
+import { isPausedFor } from "@hlconnect/engine/connections/status";
 import type { Engine } from "@hlconnect/engine/engine";
 import type { ConnectionRecord, FlowRecord, RunRecord, StepRecord } from "@hlconnect/engine/store/types";
 
@@ -85,7 +86,8 @@ export function runDurationMs(run: RunRecord): number | undefined {
   return run.finishedAt === undefined ? undefined : run.finishedAt - (run.startedAt ?? run.createdAt);
 }
 
-export function connectionView(c: ConnectionRecord) {
+/** `pausedFlows`: the flows paused because this connection needs reconnecting. */
+export function connectionView(c: ConnectionRecord, pausedFlows: FlowRecord[] = []) {
   return {
     id: c.id,
     label: c.label,
@@ -95,9 +97,21 @@ export function connectionView(c: ConnectionRecord) {
     scopes: c.scopes,
     status: c.status,
     ...(c.statusReason ? { statusReason: c.statusReason } : {}),
+    pausedFlows: pausedFlows.map((f) => ({ id: f.id, name: f.name })),
     createdAt: iso(c.createdAt),
     updatedAt: iso(c.updatedAt),
   };
+}
+
+/** Views of connections with the flows each one paused (one query for all of them). */
+export async function connectionViews(engine: Engine, records: ConnectionRecord[]) {
+  const paused = await engine.store.listFlows({ status: "paused" });
+  return records.map((c) =>
+    connectionView(
+      c,
+      paused.filter((f) => isPausedFor(f, c.id)),
+    ),
+  );
 }
 
 function iso(ms: number): string {

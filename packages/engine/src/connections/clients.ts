@@ -21,6 +21,8 @@ export interface ConnectionClientsOptions {
   baseUrl?: string;
   limiter?: RateLimiter;
   now?: () => number;
+  /** Refresh (or mint) tokens expiring within this many ms; default the client's 60 s. */
+  refreshSkewMs?: number;
 }
 
 export class ConnectionClients {
@@ -28,6 +30,7 @@ export class ConnectionClients {
   readonly #store: Store;
   readonly #baseUrl: string | undefined;
   readonly #now: (() => number) | undefined;
+  readonly #skewMs: number | undefined;
   readonly #credentials = new Map<string, Promise<Credentials>>();
   readonly #minters = new Map<string, Promise<LocationTokenMinter>>();
 
@@ -35,6 +38,7 @@ export class ConnectionClients {
     this.#store = options.store;
     this.#baseUrl = options.baseUrl;
     this.#now = options.now;
+    this.#skewMs = options.refreshSkewMs;
     this.limiter = options.limiter ?? new InMemoryRateLimiter();
   }
 
@@ -93,6 +97,7 @@ export class ConnectionClients {
       store: this.#store.tokenStore(),
       connectionId: connection.id,
       ...(this.#now ? { now: this.#now } : {}),
+      ...(this.#skewMs !== undefined ? { skewMs: this.#skewMs } : {}),
     });
   }
 
@@ -121,6 +126,7 @@ export class ConnectionClients {
           app: this.#app(connection, secrets.clientSecret),
           ...(connection.companyId ? { companyId: connection.companyId } : {}),
           ...(this.#now ? { now: this.#now } : {}),
+          ...(this.#skewMs !== undefined ? { skewMs: this.#skewMs } : {}),
         });
       })();
       p.catch(() => this.#minters.delete(connection.id));

@@ -3,6 +3,7 @@
 import { EventEmitter } from "node:events";
 import { type CatalogContext, createContext } from "@hlconnect/catalog";
 import type { ConnectionClients } from "../connections/clients.ts";
+import { markNeedsReconnect, reconnectReason } from "../connections/status.ts";
 import { type Flow, formatFlowError, parseFlowFile } from "../flows/index.ts";
 import type { Logger } from "../logger.ts";
 import type { ConnectionRecord, RunError, RunRecord, Store } from "../store/types.ts";
@@ -104,18 +105,17 @@ export function createRunEnvironment(o: RunEnvironmentOptions): RunEnvironment {
     },
     async pauseForReconnect(flow, reason) {
       const connection = await connectionFor(o.store, flow).catch(() => undefined);
-      if (connection) {
-        await o.store.setConnectionStatus(connection.id, "needs_reconnect", reason);
-        o.clients.forget(connection.id);
-        for (const f of await o.store.listFlows({ connectionId: connection.id })) {
-          await o.store.setFlowStatus(
-            f.id,
-            "paused",
-            `connection "${connection.label}" needs reconnecting: ${reason}`,
-          );
-        }
+      if (!connection) {
+        await o.store.setFlowStatus(flow.id, "paused", reason).catch(() => {});
+        return;
       }
-      await o.store.setFlowStatus(flow.id, "paused", reason).catch(() => {});
+      // Every flow of the connection pauses with the same reason, which a reconnection looks for.
+      const paused = await markNeedsReconnect(o.store, connection, reason, flow.id);
+      o.clients.forget(connection.id);
+      o.logger.warn(
+        { connectionId: connection.id, pausedFlows: paused.map((f) => f.id) },
+        reconnectReason(connection, reason),
+      );
     },
   };
   return env;

@@ -1,18 +1,20 @@
-// /api/connections: list, add a Private Integration Token connection, and test one. Tokens go in,
-// never out: answers are built from connectionView, which has no secret fields at all.
+// /api/connections: list, add a Private Integration Token connection (OAuth ones come through
+// /oauth/start), rename or re-scope, remove, and test one. Tokens go in, never out: answers are built
+// from connectionView, which has no secret fields at all, and say which flows a broken connection paused.
 import { registerSecret } from "@hlconnect/client";
 import { Hono } from "hono";
+import { removeConnection, updateConnection } from "../connection-edit.ts";
 import { testConnection } from "../connection-test.ts";
 import type { ServerDeps } from "../deps.ts";
 import { HttpError, optionalString, readJsonObject, requireString } from "../http-errors.ts";
-import { connectionView } from "../views.ts";
+import { connectionView, connectionViews } from "../views.ts";
 
 export function connectionRoutes({ engine }: ServerDeps): Hono {
   const app = new Hono();
 
   app.get("/", async (c) => {
     const all = await engine.store.listConnections();
-    return c.json({ connections: all.map(connectionView) });
+    return c.json({ connections: await connectionViews(engine, all) });
   });
 
   app.post("/", async (c) => {
@@ -21,7 +23,8 @@ export function connectionRoutes({ engine }: ServerDeps): Hono {
     if (kind !== "pit") {
       throw new HttpError(
         400,
-        `kind "${String(kind)}" cannot be added here: the API adds Private Integration Token connections ("pit")`,
+        `kind "${String(kind)}" cannot be added here: the API adds Private Integration Token connections ("pit"); ` +
+          "OAuth and agency connections are authorized through GET /oauth/start",
       );
     }
     const token = requireString(body, "token");
@@ -41,7 +44,19 @@ export function connectionRoutes({ engine }: ServerDeps): Hono {
     const id = c.req.param("id");
     const record = await engine.store.getConnection(id);
     if (!record) throw new HttpError(404, `no connection "${id}"`);
-    return c.json({ connection: connectionView(record) });
+    const [view] = await connectionViews(engine, [record]);
+    return c.json({ connection: view });
+  });
+
+  app.put("/:id", async (c) => {
+    const record = await updateConnection(engine, c.req.param("id"), await readJsonObject(c));
+    const [view] = await connectionViews(engine, [record]);
+    return c.json({ connection: view });
+  });
+
+  app.delete("/:id", async (c) => {
+    await removeConnection(engine, c.req.param("id"));
+    return c.body(null, 204);
   });
 
   app.post("/:id/test", async (c) => {
