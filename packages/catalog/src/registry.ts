@@ -3,6 +3,7 @@ import { closest, getOperation, HighLevelError } from "@hlconnect/client";
 import { appointmentEntries } from "./entries/appointments.ts";
 import { associationEntries } from "./entries/associations.ts";
 import { automationEntries } from "./entries/automations.ts";
+import { batchDataEntries } from "./entries/batchdata.ts";
 import { blogEntries } from "./entries/blogs.ts";
 import { businessEntries } from "./entries/businesses.ts";
 import { calendarEntries } from "./entries/calendars.ts";
@@ -29,6 +30,7 @@ const GROUPS: CatalogEntry[][] = [
   associationEntries,
   blogEntries,
   rawRequestEntries,
+  batchDataEntries,
 ];
 
 /** Categories in the order users know them from the seed catalog; others follow alphabetically. */

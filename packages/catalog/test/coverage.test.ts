@@ -58,7 +58,7 @@ describe("catalog coverage", () => {
   it("gives every entry a complete declaration: summary, JSON-schema input with labels, output, example", () => {
     for (const e of CATALOG) {
       const s = summarize(e);
-      expect(s.key).toMatch(/^highlevel\.[a-z0-9.-]+$/);
+      expect(s.key).toMatch(/^(highlevel|batchdata|batchleads)\.[a-z0-9.-]+$/);
       expect(s.description.length, e.key).toBeGreaterThan(5);
       const schema = inputJsonSchema(e) as { properties?: Record<string, { label?: string }> };
       for (const [name, p] of Object.entries(schema.properties ?? {})) {

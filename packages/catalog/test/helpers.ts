@@ -14,6 +14,9 @@ export interface Harness {
 /** A fresh sandbox (no rate limit worth hitting) and a catalog context connected to it. */
 export async function startHarness(seed = 1): Promise<Harness> {
   const sandbox = await startSandbox({ port: 0, seed, rateLimit: { max: 100_000, windowMs: 1000 } });
+  // BatchData actions read their API from the environment: point them at the sandbox's emulation.
+  process.env.BATCHDATA_BASE_URL = `${sandbox.info.baseUrl}/batchdata`;
+  process.env.BATCHDATA_TOKEN = sandbox.info.batchDataToken;
   const client = new HighLevelClient({
     credentials: sandbox.info.locationToken,
     baseUrl: sandbox.info.baseUrl,

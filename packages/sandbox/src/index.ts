@@ -1,6 +1,7 @@
 // @hlconnect/sandbox: a local emulator of the HighLevel v2 API.
 import type { AddressInfo } from "node:net";
 import { TokenStore } from "./auth/tokens.ts";
+import { type CaughtHook, ExternalServices } from "./batchdata/index.ts";
 import type { Fixtures, LocationDoc, State } from "./context.ts";
 import { type FaultConfig, FaultInjector } from "./faults.ts";
 import { controlRoutes, type SettingsUpdate, type TokenRequest } from "./http/control.ts";
@@ -16,6 +17,7 @@ import { getMeta, openDb, setMeta, wipe } from "./store/db.ts";
 import { Records } from "./store/records.ts";
 import { type DeliveryRecord, WebhookSender } from "./webhooks.ts";
 
+export type { CaughtHook } from "./batchdata/index.ts";
 export type { FaultConfig, FaultKind } from "./faults.ts";
 export type { SettingsUpdate, TokenRequest } from "./http/control.ts";
 export type { RequestLogEntry } from "./request-log.ts";
@@ -49,6 +51,8 @@ export interface SandboxOptions {
   webhookRetry?: { retries?: number; delayMs?: number };
   /** Clock for token expiry, rate-limit windows and timestamps (default Date.now). */
   now?: () => number;
+  /** The emulated BatchData API (under /batchdata): its per-token limit, default 3,000 per minute. */
+  batchData?: { rateLimit?: { max: number; windowMs: number } };
 }
 
 /** Everything a client needs to talk to the sandbox; JSON-serialisable. */
@@ -69,6 +73,11 @@ export interface SandboxInfo {
   appId: string;
   versionId: string;
   userId: string;
+  /**
+   * Bearer token of the emulated BatchData API, served at `${baseUrl}/batchdata` (a client's
+   * BATCHDATA_TOKEN and BATCHDATA_BASE_URL); HighLevel tokens are refused there and vice versa.
+   */
+  batchDataToken: string;
 }
 
 export interface Sandbox {
@@ -84,6 +93,8 @@ export interface Sandbox {
   webhookDeliveries(): DeliveryRecord[];
   /** Resolves once queued webhook deliveries have finished. */
   webhooksIdle(): Promise<void>;
+  /** What was posted to the emulated Zapier catch hooks (POST /zapier/hooks/catch/A/B). */
+  caughtHooks(): CaughtHook[];
 }
 
 const TOKEN_STREAM = 0x7f4a7c15;
@@ -149,6 +160,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   );
   const faults = new FaultInjector();
   const log = new RequestLog();
+  const external = new ExternalServices(seed, now, opts.batchData);
 
   const createToken = (r: TokenRequest = {}): string => {
     const agency = r.type === "agency";
@@ -181,6 +193,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     seedFresh();
     limiter.reset();
     faults.set(null);
+    external.reset();
   };
 
   let info: SandboxInfo | undefined;
@@ -191,6 +204,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     log,
     handlers: buildRegistry(),
     publicHandlers,
+    external: (method, pathname, authorization, raw) => external.handle(method, pathname, authorization, raw),
     control: controlRoutes({
       state: () => state,
       log,
@@ -224,6 +238,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     appId: f.app.appId,
     versionId: f.app.versionId,
     userId: f.userId,
+    batchDataToken: external.batchData.token,
   };
   const sandboxInfo = info;
 
@@ -248,5 +263,6 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     requests: (filter) => log.list(filter),
     webhookDeliveries: () => [...webhooks.deliveries],
     webhooksIdle: () => webhooks.idle(),
+    caughtHooks: () => external.hooks.list(),
   };
 }

@@ -218,3 +218,44 @@ describe("company and snapshots", () => {
     expect((await api(`/locations/${sb.info.locationId}/customFields`)).body.customFields).toEqual(fields);
   });
 });
+
+describe("creating location custom fields", () => {
+  it("creates a field once, lists it, and refuses a second one with the same name", async () => {
+    const { startSandbox } = await import("../src/index.ts");
+    const { validateResponse } = await import("../src/spec/index.ts");
+    const sb = await startSandbox({ port: 0, seed: 9 });
+    try {
+      const call = (method: string, path: string, body?: unknown) =>
+        fetch(`${sb.info.baseUrl}${path}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${sb.info.locationToken}`,
+            version: "2021-07-28",
+            ...(body ? { "content-type": "application/json" } : {}),
+          },
+          ...(body ? { body: JSON.stringify(body) } : {}),
+        });
+      const path = `/locations/${sb.info.locationId}/customFields`;
+      const created = await call("POST", path, {
+        name: "Loan Balance",
+        dataType: "MONETORY",
+        model: "contact",
+      });
+      expect(created.status).toBe(201);
+      const body = (await created.json()) as { customField: { id: string } };
+      expect(validateResponse("locations:create-custom-field", 201, body).errors).toEqual([]);
+      expect(body.customField).toMatchObject({
+        name: "Loan Balance",
+        fieldKey: "contact.loan_balance",
+        dataType: "MONETORY",
+      });
+      const list = (await (await call("GET", `${path}?model=contact`)).json()) as {
+        customFields: Array<{ id: string }>;
+      };
+      expect(list.customFields.some((f) => f.id === body.customField.id)).toBe(true);
+      expect((await call("POST", path, { name: "loan balance", dataType: "TEXT" })).status).toBe(400);
+    } finally {
+      await sb.close();
+    }
+  });
+});

@@ -5,10 +5,12 @@ import { registerApiCommands } from "./api.ts";
 import { registerConnectionsCommands } from "./connections.ts";
 import { CliError } from "./errors.ts";
 import { registerFlowsCommands } from "./flows.ts";
+import { registerImportCommands } from "./import.ts";
 import { registerOpsCommands } from "./ops.ts";
 import { registerRunsCommands } from "./runs.ts";
 import { registerSandboxCommand } from "./sandbox.ts";
 import { registerServeCommand } from "./serve.ts";
+import { registerTemplatesCommands } from "./templates.ts";
 
 export function buildProgram(): Command {
   const program = new Command("hlconnect")
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
   registerFlowsCommands(program);
   registerRunsCommands(program);
   registerConnectionsCommands(program);
+  registerImportCommands(program);
+  registerTemplatesCommands(program);
   return program;
 }
 

@@ -6,6 +6,7 @@
 import { getEntry, pollEntry } from "@hlconnect/catalog";
 import { HighLevelError } from "@hlconnect/client";
 import type { Flow } from "../flows/index.ts";
+import { renderValue } from "../mapping/index.ts";
 import type { JobQueue } from "../queue/types.ts";
 import type { RunEnvironment } from "../runner/environment.ts";
 import type { RunRecord } from "../store/types.ts";
@@ -97,7 +98,18 @@ export class PollScheduler {
       const ctx = await makeCtx(undefined);
       let result: Awaited<ReturnType<typeof pollEntry>>;
       try {
-        result = await pollEntry(getEntry(trigger.op), ctx, trigger.input, state?.cursor as never);
+        // A trigger's input may read vars and env (never trigger or steps: there are none yet).
+        const input = renderValue(trigger.input, {
+          trigger: {},
+          steps: {},
+          vars: flow.vars,
+          tables: flow.tables,
+          env: this.#env.flowEnv,
+          now: () => new Date(this.#env.now()),
+          defaultCountry: this.#env.defaultCountry,
+          timeZone: this.#env.timeZone,
+        });
+        result = await pollEntry(getEntry(trigger.op), ctx, input, state?.cursor as never);
       } catch (err) {
         this.#env.events.emit("poll", { flowId: flow.id, ok: false, requests: 0, runs: 0 });
         if (err instanceof HighLevelError && err.code === "RECONNECT_NEEDED") {

@@ -123,3 +123,60 @@ describe("flows end to end against the sandbox", () => {
     }
   });
 });
+
+describe("polling trigger input", () => {
+  it("renders vars in the trigger's input before polling", async () => {
+    const h = await startEngineHarness();
+    try {
+      const source = `id: hot-search
+name: hot search
+vars:
+  wanted: vip
+trigger:
+  op: highlevel.contacts.new
+  input:
+    query: "{{ vars.wanted }}"
+steps:
+  - id: tag
+    op: highlevel.contacts.tags.add
+    input:
+      contactId: "{{ trigger.id }}"
+      tags: [seen]
+`;
+      expect((await h.engine.saveFlow(source, "hot-search.yaml")).errors).toEqual([]);
+      const before = h.sandbox.requests().length;
+      await h.engine.pollNow("hot-search");
+      const search = h.sandbox
+        .requests()
+        .slice(before)
+        .find((r) => r.operationId === "search-contacts-advanced");
+      expect(search).toBeDefined();
+      expect(search?.status).toBe(200);
+      // The sandbox's request log has no bodies: check the rendered value through a real match instead.
+      const api = h.sandbox.info;
+      await fetch(`${api.baseUrl}/contacts/`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${api.locationToken}`,
+          version: "2021-07-28",
+          "content-type": "application/json",
+        },
+        body: JSON.stringify({ locationId: api.locationId, firstName: "vip", lastName: "Person" }),
+      });
+      await fetch(`${api.baseUrl}/contacts/`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${api.locationToken}`,
+          version: "2021-07-28",
+          "content-type": "application/json",
+        },
+        body: JSON.stringify({ locationId: api.locationId, firstName: "Ordinary", lastName: "Person" }),
+      });
+      const report = await h.engine.pollNow("hot-search");
+      expect(report.runs).toHaveLength(1);
+      expect((report.runs[0]!.trigger as { firstName: string }).firstName).toBe("vip");
+    } finally {
+      await h.close();
+    }
+  });
+});

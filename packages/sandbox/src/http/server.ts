@@ -15,6 +15,7 @@ import {
 } from "../auth/access.ts";
 import { chooseLocation } from "../auth/oauth.ts";
 import type { Principal } from "../auth/tokens.ts";
+import type { ExternalAnswer } from "../batchdata/index.ts";
 import { getLocation, type Handler, type HandlerResult, type PublicHandler, type State } from "../context.ts";
 import { type FaultInjector, type FaultKind, isBeforeHandler } from "../faults.ts";
 import type { RateLimiter } from "../rate-limit.ts";
@@ -35,6 +36,13 @@ export interface ServerDeps {
   publicHandlers: Record<string, PublicHandler>;
   /** /__sandbox/* routes. */
   control: (req: IncomingMessage, res: ServerResponse, url: URL, raw: Buffer) => Promise<void> | void;
+  /** Services emulated beside HighLevel (BatchData, Zapier catch hooks): an answer when the path is theirs. */
+  external?: (
+    method: string,
+    pathname: string,
+    authorization: string | undefined,
+    raw: Buffer,
+  ) => ExternalAnswer | undefined;
 }
 
 interface Outcome {
@@ -70,6 +78,22 @@ export class ApiServer {
     const raw = await readRaw(req);
     if (url.pathname === "/__sandbox" || url.pathname.startsWith("/__sandbox/")) {
       await this.deps.control(req, res, url, raw);
+      return;
+    }
+    const external = this.deps.external?.(req.method ?? "GET", url.pathname, req.headers.authorization, raw);
+    if (external) {
+      // Not HighLevel: no Version header, HighLevel tokens or faults; logged like any request.
+      this.deps.log.add({
+        time: new Date(this.deps.state().now()).toISOString(),
+        method: req.method ?? "GET",
+        path: url.pathname,
+        status: external.status,
+        locationId: null,
+        operationId: external.operationId,
+        fault: null,
+      });
+      const text = JSON.stringify(external.body);
+      sendText(res, external.status, text, "application/json; charset=utf-8", external.headers);
       return;
     }
     const traceId = randomUUID();

@@ -173,6 +173,43 @@ export const locationHandlers: HandlerMap = {
       .map(({ dateAdded: _, ...f }) => f);
     return { body: { customFields } };
   },
+  "locations:create-custom-field": (ctx) => {
+    const locationId = ctx.params.locationId!;
+    ctx.ensureLocation(locationId);
+    const b = (ctx.body ?? {}) as {
+      name: string;
+      dataType: string;
+      placeholder?: string;
+      position?: number;
+      model?: string;
+    };
+    const model = b.model === "opportunity" ? "opportunity" : "contact";
+    const existing = ctx.state.records.list<CustomFieldDoc>(CUSTOM_FIELD_KIND, { locationId });
+    // (inferred) HighLevel refuses a second field with the same name on the same model.
+    if (
+      existing.some((f) => f.model === model && f.name.trim().toLowerCase() === b.name.trim().toLowerCase())
+    ) {
+      throw badRequest(`A custom field named "${b.name}" already exists`);
+    }
+    const doc: CustomFieldDoc = {
+      id: ctx.state.ids.id(),
+      locationId,
+      name: b.name,
+      fieldKey: `${model}.${b.name
+        .trim()
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "_")
+        .replace(/^_|_$/g, "")}`,
+      placeholder: b.placeholder ?? "",
+      dataType: b.dataType,
+      position: b.position ?? existing.length,
+      model,
+      dateAdded: new Date(ctx.state.now()).toISOString(),
+    };
+    ctx.state.records.insert(CUSTOM_FIELD_KIND, doc, { locationId, sortMs: doc.position });
+    const { dateAdded: _, ...view } = doc;
+    return { status: 201, body: { customField: view } };
+  },
   "get-company": (ctx) => {
     // The path companyId is not covered by the server's query/body company check.
     if (ctx.params.companyId !== ctx.principal.companyId) throw forbidden(COMPANY_FORBIDDEN);

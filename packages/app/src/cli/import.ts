@@ -1,0 +1,150 @@
+// `hlconnect import batchleads FILE`: a BatchLeads export into HighLevel (HIGHLEVEL_* environment),
+// idempotent and resumable through a state file in the data dir.
+import { existsSync, statSync } from "node:fs";
+import path from "node:path";
+import { ExportFileError } from "@hlconnect/batchleads";
+import {
+  formatSummary,
+  ImportIncompleteError,
+  type ImportProgress,
+  type ImportSummary,
+  runImport,
+} from "@hlconnect/batchleads/sync/index";
+import { loadMappingFile, MappingFileError } from "@hlconnect/batchleads/sync/mapping-file";
+import { HighLevelClient } from "@hlconnect/client";
+import type { Command } from "commander";
+import { resolveDataDir } from "./data.ts";
+import { readHighLevelEnv } from "./env.ts";
+import { CliError } from "./errors.ts";
+
+interface ImportFlags {
+  location?: string;
+  dryRun?: boolean;
+  map?: string;
+  json?: boolean;
+  data?: string;
+  state?: string;
+  rejected?: string;
+}
+
+export function registerImportCommands(program: Command): void {
+  const group = program.command("import").description("Import leads from other tools into HighLevel");
+  group
+    .command("batchleads")
+    .description("Import a BatchLeads export (CSV or XLSX): contacts, tags, notes and hot-lead call tasks")
+    .argument("<file>", "the export file")
+    .option("--location <id>", "HighLevel location (default: HIGHLEVEL_LOCATION_ID)")
+    .option("--dry-run", "read and plan only: no call to HighLevel; the summary says what would be written")
+    .option("--map <file>", "mapping file (JSON or YAML) changing the default rules")
+    .option("--json", "print the summary as one JSON object on stdout")
+    .option("--data <dir>", "data dir holding the import state (default ./.hlconnect)")
+    .option("--state <file>", "import state file (default <data dir>/batchleads.db)")
+    .option("--rejected <file>", "where rejected rows go (default <file>.rejected.csv next to the input)")
+    .action(async (file: string, flags: ImportFlags) => {
+      await importBatchLeads(file, flags);
+    });
+}
+
+async function importBatchLeads(file: string, flags: ImportFlags): Promise<void> {
+  if (!existsSync(file)) throw new CliError(`${file}: no such file`, 2);
+  if (statSync(file).isDirectory()) throw new CliError(`${file} is a folder, not an export file`, 2);
+  let mapping = {};
+  if (flags.map) {
+    try {
+      mapping = loadMappingFile(flags.map);
+    } catch (err) {
+      if (err instanceof MappingFileError) throw new CliError(err.message, 2);
+      throw err;
+    }
+  }
+
+  const dryRun = flags.dryRun === true;
+  let client: HighLevelClient | undefined;
+  let locationId = flags.location?.trim() || process.env.HIGHLEVEL_LOCATION_ID?.trim();
+  if (!dryRun) {
+    const env = readHighLevelEnv();
+    if (!locationId) {
+      throw new CliError("no location: pass --location ID or set HIGHLEVEL_LOCATION_ID", 2);
+    }
+    client = new HighLevelClient({ credentials: env.token, baseUrl: env.baseUrl, locationId });
+  }
+  locationId ??= "dry-run";
+  // A dry run keeps nothing unless a state file is named (it then only reads it).
+  const stateFile = flags.state
+    ? path.resolve(flags.state)
+    : dryRun
+      ? undefined
+      : path.join(resolveDataDir(flags.data), "batchleads.db");
+
+  const progress = process.stderr.isTTY && !flags.json ? new ProgressBar() : undefined;
+  // Ctrl-C: finish the leads in flight, record them, print where it stopped (a second one kills).
+  const interrupt = new AbortController();
+  const onSigint = () => interrupt.abort();
+  process.once("SIGINT", onSigint);
+  let summary: ImportSummary;
+  try {
+    summary = await runImport({
+      file,
+      locationId,
+      ...(client ? { client } : {}),
+      mapping,
+      dryRun,
+      ...(stateFile ? { stateFile } : {}),
+      ...(flags.rejected ? { rejectedFile: path.resolve(flags.rejected) } : {}),
+      ...(progress ? { onProgress: (p: ImportProgress) => progress.update(p) } : {}),
+      signal: interrupt.signal,
+    });
+  } catch (err) {
+    progress?.clear();
+    if (err instanceof ImportIncompleteError) {
+      printSummary(err.summary, flags.json === true);
+      throw new CliError(err.message, 1);
+    }
+    if (err instanceof ExportFileError) throw new CliError(err.message, 2);
+    throw err;
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+  progress?.clear();
+  printSummary(summary, flags.json === true);
+  if (!summary.complete) {
+    throw new CliError("interrupted: run the same command again to finish the import where it stopped", 130);
+  }
+  if (summary.leadsFailed > 0) process.exitCode = 1;
+}
+
+function printSummary(summary: ImportSummary, json: boolean): void {
+  if (json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  else process.stdout.write(`${formatSummary(summary)}\n`);
+}
+
+/** One line on stderr, redrawn in place; at most ten times a second. */
+class ProgressBar {
+  private last = 0;
+  private drawn = false;
+
+  update(p: ImportProgress): void {
+    const now = Date.now();
+    if (p.done < p.total && now - this.last < 100) return;
+    this.last = now;
+    const ratio = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
+    const width = 30;
+    const filled = Math.round(ratio * width);
+    const bar = `${"#".repeat(filled)}${"-".repeat(width - filled)}`;
+    const what =
+      p.phase === "reading"
+        ? `reading ${size(p.done)} of ${size(p.total)}`
+        : `syncing ${p.done}/${p.total} leads`;
+    process.stderr.write(`\r[${bar}] ${String(Math.round(ratio * 100)).padStart(3)}%  ${what}\u001b[K`);
+    this.drawn = true;
+  }
+
+  clear(): void {
+    if (this.drawn) process.stderr.write("\r\u001b[K");
+    this.drawn = false;
+  }
+}
+
+function size(bytes: number): string {
+  return bytes < 1e6 ? `${Math.ceil(bytes / 1e3)} KB` : `${(bytes / 1e6).toFixed(1)} MB`;
+}

@@ -1,0 +1,106 @@
+// Phones 1-5 of a row: E.164, each kept with its DNC flag and type, and the one number we may call first.
+import { type CountryCode, parsePhoneNumberFromString } from "libphonenumber-js";
+import type { LeadPhone } from "../lead.ts";
+import { clean, parseBool } from "./values.ts";
+
+export const PHONE_SLOTS = 5;
+const MOBILE = /mobile|wireless|cell/;
+
+/**
+ * A phone as E.164, or undefined when it is not a valid number. Accepts "(713) 555-1234", "713.555.1234",
+ * "+1 713 555 1234" and the spreadsheet-mangled "7135551234.0" / "7.135551234E+09".
+ */
+export function toE164(raw: string, defaultCountry = "US"): string | undefined {
+  let s = raw.trim();
+  if (/^\d+\.0+$/.test(s)) s = s.replace(/\.0+$/, "");
+  else if (/^\d(\.\d+)?e\+?\d+$/i.test(s)) {
+    const n = Number(s);
+    if (Number.isInteger(n)) s = n.toFixed(0);
+  }
+  if (!s) return undefined;
+  const country = defaultCountry.toUpperCase();
+  if (country === "US") {
+    const fast = nanp(s);
+    if (fast !== null) return fast;
+  }
+  const parsed = parsePhoneNumberFromString(s, country as CountryCode);
+  return parsed?.isValid() ? parsed.number : undefined;
+}
+
+const NANP_DIGITS = /^(?:\+?1)?([2-9]\d{9})$/;
+const prefixValid = new Map<string, boolean>();
+
+/**
+ * The fast path for the common case, a 10-digit North American number: whether one is valid depends only on
+ * its first six digits (area code and exchange; checked against libphonenumber for all 800,000 of them), so
+ * libphonenumber is asked once per prefix. Null when the number is not of that shape.
+ */
+function nanp(s: string): string | undefined | null {
+  const m = NANP_DIGITS.exec(s.replace(/[\s().-]/g, ""));
+  if (!m) return null;
+  const ten = m[1]!;
+  const prefix = ten.slice(0, 6);
+  let ok = prefixValid.get(prefix);
+  if (ok === undefined) {
+    ok = parsePhoneNumberFromString(ten, "US")?.isValid() ?? false;
+    // Bounded: a few MB at most, whatever the file size.
+    if (prefixValid.size >= 100_000) prefixValid.clear();
+    prefixValid.set(prefix, ok);
+  }
+  return ok ? `+1${ten}` : undefined;
+}
+
+/** True when the phone's type says it is a mobile ("Mobile", "Wireless", "Cell"). */
+export function isMobile(p: LeadPhone): boolean {
+  return p.type !== undefined && MOBILE.test(p.type);
+}
+
+/**
+ * The number to call first: the lowest-ranked valid phone not marked DNC, a mobile one preferred among those.
+ * A DNC number is never chosen; undefined when every phone is DNC (or there is none).
+ */
+export function choosePrimary(phones: readonly LeadPhone[]): string | undefined {
+  let first: LeadPhone | undefined;
+  let mobile: LeadPhone | undefined;
+  for (const p of phones) {
+    if (p.dnc) continue;
+    if (!first || p.rank < first.rank) first = p;
+    if (isMobile(p) && (!mobile || p.rank < mobile.rank)) mobile = p;
+  }
+  return (mobile ?? first)?.number;
+}
+
+/** The phones of a row, ordered by rank; invalid numbers and unreadable DNC flags are reported in `problems`. */
+export function readPhones(
+  values: Record<string, string>,
+  defaultCountry: string,
+  problems: string[],
+): LeadPhone[] {
+  const phones: LeadPhone[] = [];
+  for (let n = 1; n <= PHONE_SLOTS; n++) {
+    const raw = clean(values[`Phone ${n}`]);
+    if (raw === undefined) continue;
+    const number = toE164(raw, defaultCountry);
+    if (!number) {
+      problems.push(`Phone ${n} "${raw}" is not a valid phone number: dropped`);
+      continue;
+    }
+    const flag = values[`Phone ${n} DNC`];
+    let dnc = parseBool(flag);
+    if (dnc === null) {
+      // A flag we cannot read is taken as DNC: calling a number we may not call is the worse mistake.
+      problems.push(`Phone ${n} DNC "${clean(flag)}" is not Yes or No: taken as DNC`);
+      dnc = true;
+    }
+    const type = clean(values[`Phone ${n} TYPE`])?.toLowerCase();
+    const same = phones.find((p) => p.number === number);
+    if (same) {
+      // The same number in two columns: one phone, DNC if either says so.
+      same.dnc = same.dnc || dnc === true;
+      same.type ??= type;
+      continue;
+    }
+    phones.push({ number, ...(type ? { type } : {}), dnc: dnc === true, rank: n });
+  }
+  return phones;
+}

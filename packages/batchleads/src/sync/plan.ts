@@ -1,0 +1,121 @@
+// What a lead should look like in HighLevel, computed without any call: the contact's fields and
+// custom field values (by field name, so the hash needs no field ids), its tag set, the note text
+// and the hot-status call task.
+import type { Lead, LeadAddress } from "../lead.ts";
+import { nextBusinessDay } from "./business-day.ts";
+import { hashOf } from "./hash.ts";
+import { type FieldSpec, normalizeTag, type SyncSettings } from "./settings.ts";
+
+export type FactValue = string | number | boolean;
+
+export interface ContactPlan {
+  /** Standard contact fields as HighLevel takes them (no locationId, tags or customFields). */
+  fields: Record<string, unknown>;
+  /** Custom field values keyed by the field's name in HighLevel. */
+  custom: Record<string, { spec: FieldSpec; value: FactValue }>;
+  /** Hash of fields + custom: equal to the last written one means nothing to send. */
+  hash: string;
+}
+
+const DND_CHANNELS = ["Call", "SMS", "Email", "WhatsApp", "GMB", "FB"] as const;
+
+/** "6568 Hillcrest Rd, Orlando, FL 32819" (blank parts left out). */
+export function formatAddress(a: LeadAddress | undefined): string {
+  if (!a) return "";
+  const stateZip = [a.state, a.zip].filter(Boolean).join(" ");
+  return [a.address, a.city, stateZip].filter(Boolean).join(", ");
+}
+
+export function isCompliance(lead: Lead): boolean {
+  return lead.compliance.litigator || lead.compliance.optOut;
+}
+
+/** The lead's facts plus the ones derived from its other parts (mailing address, owner 2, phones...). */
+export function leadFacts(lead: Lead): Record<string, FactValue> {
+  const facts: Record<string, FactValue> = { ...lead.facts };
+  const derived: Record<string, FactValue | undefined> = {
+    mailingAddress: formatAddress(lead.mailing) || undefined,
+    owner2Name: [lead.owner2?.firstName, lead.owner2?.lastName].filter(Boolean).join(" ") || undefined,
+    apn: lead.property.apn,
+    list: lead.list,
+    status: lead.status,
+    phones: lead.phones.length
+      ? lead.phones.map((p) => [p.number, p.type, p.dnc ? "DNC" : ""].filter(Boolean).join(" ")).join("\n")
+      : undefined,
+  };
+  for (const [k, v] of Object.entries(derived)) if (facts[k] === undefined && v !== undefined) facts[k] = v;
+  return facts;
+}
+
+export function contactPlan(lead: Lead, settings: SyncSettings): ContactPlan {
+  const { owner, property } = lead;
+  const fields: Record<string, unknown> = { source: "BatchLeads" };
+  if (owner.firstName) fields.firstName = owner.firstName;
+  if (owner.lastName && owner.firstName) fields.lastName = owner.lastName;
+  // Entities (and rows with no owner name at all): the readable name, and the entity as company.
+  if (!owner.firstName) fields.name = owner.displayName;
+  if (owner.companyName) fields.companyName = owner.companyName;
+  if (property.address) fields.address1 = property.address;
+  if (property.city) fields.city = property.city;
+  if (property.state) fields.state = property.state;
+  if (property.zip) fields.postalCode = property.zip;
+  fields.country = settings.country;
+  if (lead.primaryPhone) fields.phone = lead.primaryPhone;
+  if (lead.emails[0]) fields.email = lead.emails[0];
+  if (isCompliance(lead)) {
+    // Only ever switched on: a DND someone set in HighLevel is never switched off by an import.
+    const why = lead.compliance.litigator ? "BatchLeads: litigator" : "BatchLeads: opted out";
+    fields.dnd = true;
+    fields.dndSettings = Object.fromEntries(DND_CHANNELS.map((c) => [c, { status: "active", message: why }]));
+  }
+
+  const custom: ContactPlan["custom"] = {};
+  for (const [fact, value] of Object.entries(leadFacts(lead))) {
+    const spec = settings.customFields[fact];
+    if (!spec || value === "") continue;
+    custom[spec.name] = { spec, value };
+  }
+  const values = Object.fromEntries(Object.entries(custom).map(([name, c]) => [name, c.value]));
+  return { fields, custom, hash: hashOf({ fields, custom: values }) };
+}
+
+/** Every Tag Names entry, the list, `batchleads` and the configured extras; lowercased, sorted. */
+export function tagSet(lead: Lead, settings: SyncSettings): string[] {
+  const tags = new Set<string>();
+  for (const t of lead.tags) tags.add(normalizeTag(t));
+  if (settings.tagWithList && lead.list) tags.add(normalizeTag(lead.list));
+  if (settings.tagBatchleads) tags.add("batchleads");
+  for (const t of settings.extraTags) tags.add(t);
+  tags.delete("");
+  return [...tags].sort();
+}
+
+export function noteText(lead: Lead): string | undefined {
+  const text = lead.notes?.trim();
+  return text ? text : undefined;
+}
+
+export interface TaskPlan {
+  title: string;
+  body: string;
+  dueDate: string;
+  /** Written into the body, so a task whose creation went unconfirmed can be found again. */
+  ref: string;
+}
+
+/** The call task for the lead's n-th hot transition. */
+export function taskPlan(lead: Lead, settings: SyncSettings, transition: number, now: Date): TaskPlan {
+  const address = formatAddress(lead.property) || lead.key;
+  const title = settings.taskTitle
+    .replaceAll("{name}", lead.owner.displayName)
+    .replaceAll("{address}", address)
+    .replaceAll("{status}", lead.status ?? "");
+  const ref = `bl-${hashOf(`${lead.key}#${transition}`).slice(0, 12)}`;
+  const phone = lead.primaryPhone ? ` Phone: ${lead.primaryPhone}.` : "";
+  return {
+    title,
+    body: `BatchLeads status is now ${lead.status ?? ""}.${phone} [${ref}]`,
+    dueDate: nextBusinessDay(now).toISOString(),
+    ref,
+  };
+}

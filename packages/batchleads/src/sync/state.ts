@@ -1,0 +1,642 @@
+// The import's memory, in one SQLite file: the staged leads of the current import (merged per key,
+// so memory stays flat whatever the file size), the import's progress and counts, and per location
+// and lead what was last written to HighLevel (contact id and hashes, pending notes/tasks, the
+// last status seen). A killed import, run again, reads this and finishes the job without repeats.
+//
+// A dry run never changes what was written: its working tables are TEMP tables (they shadow the
+// file's own), and `written` is only read.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import type { Lead, RejectedRow } from "../lead.ts";
+
+export type ImportStatus = "staging" | "syncing" | "done";
+
+export interface ImportIdentity {
+  /** Derived from path, size, mtime and the hash of the first MB: the same file gives the same id. */
+  id: string;
+  file: string;
+  size: number;
+  mtimeMs: number;
+}
+
+/** Import-wide totals that are not per lead, kept across a kill and a resume. */
+export interface ImportTotals {
+  apiCalls: number;
+  tagCalls: number;
+  /** Contact x tag pairs sent to the bulk endpoint. */
+  tagsAdded: number;
+  fieldsCreated: number;
+}
+
+export function emptyTotals(): ImportTotals {
+  return { apiCalls: 0, tagCalls: 0, tagsAdded: 0, fieldsCreated: 0 };
+}
+
+/**
+ * Per-lead outcomes, counted from the staging rows: each is recorded in the same transaction as
+ * the write it counts, so the counts add up across a kill and a resume.
+ */
+export interface LeadCounts {
+  leadsDone: number;
+  leadsFailed: number;
+  contactsCreated: number;
+  contactsUpdated: number;
+  contactsUnchanged: number;
+  notesCreated: number;
+  tasksCreated: number;
+  complianceSkips: number;
+}
+
+export type ContactOutcome = "created" | "updated" | "unchanged";
+
+export interface ImportRecord {
+  id: string;
+  file: string;
+  locationId: string;
+  status: ImportStatus;
+  rowsRead: number;
+  leads: number;
+  rejected: number;
+  totals: ImportTotals;
+  /** How many times this import was started (2+ means it was resumed). */
+  runs: number;
+}
+
+export interface StagedLead {
+  seq: number;
+  lead: Lead;
+}
+
+export interface PendingNote {
+  hash: string;
+  /** Epoch ms when the create was about to be sent. */
+  at: number;
+}
+
+export interface PendingTask {
+  ref: string;
+  at: number;
+  transition: number;
+  /** The hot status that caused it. */
+  status?: string;
+}
+
+/** What was last written to HighLevel for one lead in one location. */
+export interface WrittenRecord {
+  contactId?: string;
+  contactHash?: string;
+  /** An upsert was about to be sent and its answer never recorded. */
+  contactPending: boolean;
+  /** Tags written or queued for the bulk endpoint (the queue is durable too). */
+  tags: string[];
+  notesHash?: string;
+  noteId?: string;
+  notePending?: PendingNote;
+  status?: string;
+  hotTransitions: number;
+  taskPending?: PendingTask;
+}
+
+export interface CachedField {
+  id: string;
+  name: string;
+  dataType: string;
+  picklistOptions?: string[];
+}
+
+export interface SyncStateOptions {
+  /** The SQLite file; undefined = a private temporary database, deleted when closed. */
+  file?: string;
+  dryRun?: boolean;
+}
+
+const WORK_TABLES = `
+  CREATE {T} TABLE IF NOT EXISTS imports (
+    id TEXT PRIMARY KEY, file TEXT NOT NULL, size INTEGER, mtime_ms INTEGER, location_id TEXT NOT NULL,
+    status TEXT NOT NULL, rows_read INTEGER NOT NULL DEFAULT 0, leads INTEGER NOT NULL DEFAULT 0,
+    rejected INTEGER NOT NULL DEFAULT 0, totals TEXT NOT NULL, runs INTEGER NOT NULL DEFAULT 1,
+    started_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+  CREATE {T} TABLE IF NOT EXISTS staging (
+    import_id TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL, lead TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'todo', error TEXT, contact TEXT, note INTEGER NOT NULL DEFAULT 0,
+    task INTEGER NOT NULL DEFAULT 0, compliance_skip INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (import_id, key));
+  CREATE INDEX IF NOT EXISTS staging_seq ON staging (import_id, seq);
+  CREATE {T} TABLE IF NOT EXISTS rejected (
+    import_id TEXT NOT NULL, row INTEGER NOT NULL, reason TEXT NOT NULL, vals TEXT NOT NULL);
+  CREATE INDEX IF NOT EXISTS rejected_import ON rejected (import_id, row);
+  CREATE {T} TABLE IF NOT EXISTS tag_queue (
+    location_id TEXT NOT NULL, contact_id TEXT NOT NULL, tag TEXT NOT NULL, set_key TEXT NOT NULL,
+    lead_key TEXT NOT NULL, PRIMARY KEY (location_id, contact_id, tag));
+  CREATE INDEX IF NOT EXISTS tag_queue_tag ON tag_queue (location_id, tag, set_key);
+  CREATE {T} TABLE IF NOT EXISTS custom_fields (
+    location_id TEXT NOT NULL, import_id TEXT NOT NULL, name TEXT NOT NULL, field TEXT NOT NULL,
+    PRIMARY KEY (location_id, import_id, name));
+`;
+
+const WRITTEN_TABLE = `
+  CREATE {T} TABLE IF NOT EXISTS written (
+    location_id TEXT NOT NULL, key TEXT NOT NULL, contact_id TEXT, contact_hash TEXT,
+    contact_pending INTEGER NOT NULL DEFAULT 0, tags TEXT NOT NULL DEFAULT '[]', notes_hash TEXT,
+    note_id TEXT, note_pending TEXT, status TEXT, hot_transitions INTEGER NOT NULL DEFAULT 0,
+    task_pending TEXT, updated_at INTEGER NOT NULL, PRIMARY KEY (location_id, key));
+  CREATE INDEX IF NOT EXISTS written_contact ON written (location_id, contact_id);
+`;
+
+/** Marks "the list was read" for an import, so a location without fields is not read twice. */
+const LIST_MARKER = "";
+
+interface ImportRow {
+  id: string;
+  file: string;
+  location_id: string;
+  status: ImportStatus;
+  rows_read: number;
+  leads: number;
+  rejected: number;
+  totals: string;
+  runs: number;
+}
+
+interface WrittenRow {
+  contact_id: string | null;
+  contact_hash: string | null;
+  contact_pending: number;
+  tags: string;
+  notes_hash: string | null;
+  note_id: string | null;
+  note_pending: string | null;
+  status: string | null;
+  hot_transitions: number;
+  task_pending: string | null;
+}
+
+/** Lead finished: what to remember about it, in one transaction with its staging row. */
+export interface LeadDone {
+  importId: string;
+  locationId: string;
+  key: string;
+  status: string | undefined;
+  /** The full tag set now written or queued, and the part of it to queue. */
+  tags: string[];
+  queueTags: string[];
+  /** Where queued tags go (a placeholder in a dry run). */
+  contactId: string | undefined;
+  complianceSkip: boolean;
+}
+
+export class SyncState {
+  readonly db: Database.Database;
+  readonly dryRun: boolean;
+
+  private constructor(db: Database.Database, dryRun: boolean) {
+    this.db = db;
+    this.dryRun = dryRun;
+  }
+
+  static open(options: SyncStateOptions = {}): SyncState {
+    const dryRun = options.dryRun ?? false;
+    let db: Database.Database;
+    if (options.file && dryRun) {
+      try {
+        db = new Database(options.file, { readonly: true, fileMustExist: true });
+      } catch {
+        db = new Database(""); // no state yet: everything would be created
+      }
+    } else if (options.file) {
+      mkdirSync(path.dirname(path.resolve(options.file)), { recursive: true });
+      db = new Database(options.file);
+      db.pragma("journal_mode = WAL");
+      db.pragma("synchronous = NORMAL");
+    } else {
+      db = new Database("");
+    }
+    db.pragma("busy_timeout = 5000");
+    const state = new SyncState(db, dryRun);
+    state.migrate();
+    return state;
+  }
+
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** Prepared once, reused: preparing costs more than running for these small statements. */
+  private sql(text: string): Database.Statement {
+    let stmt = this.statements.get(text);
+    if (!stmt) {
+      stmt = this.db.prepare(text);
+      this.statements.set(text, stmt);
+    }
+    return stmt;
+  }
+
+  /**
+   * Run a page of leads in one transaction (the writes inside become savepoints). Only for dry runs:
+   * a real import commits each write as it happens, so a kill loses nothing.
+   */
+  batch<T>(fn: () => Promise<T>): Promise<T> {
+    if (!this.dryRun || this.db.inTransaction) return fn();
+    this.db.exec("BEGIN");
+    return fn().then(
+      (v) => {
+        this.db.exec("COMMIT");
+        return v;
+      },
+      (err: unknown) => {
+        this.db.exec("ROLLBACK");
+        throw err;
+      },
+    );
+  }
+
+  private migrate(): void {
+    const temp = this.dryRun ? "TEMP" : "";
+    this.db.exec(WORK_TABLES.replaceAll("{T}", temp));
+    const hasWritten = this.sql(
+      "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'written'",
+    ).get();
+    // A dry run reads the file's `written` when there is one, else an empty one of its own.
+    if (!this.dryRun || !hasWritten) this.db.exec(WRITTEN_TABLE.replaceAll("{T}", temp));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  // ---- imports
+
+  getImport(id: string): ImportRecord | undefined {
+    const row = this.sql("SELECT * FROM imports WHERE id = ?").get(id) as ImportRow | undefined;
+    return row ? toImport(row) : undefined;
+  }
+
+  /**
+   * Start (or restart) an import: resume it when it is unfinished, else begin afresh. Staging of
+   * other imports is dropped: only the current one is kept (what they wrote is in `written`).
+   */
+  beginImport(identity: ImportIdentity, locationId: string, now = Date.now()): ImportRecord {
+    return this.db.transaction(() => {
+      const found = this.getImport(identity.id);
+      this.sql("DELETE FROM staging WHERE import_id <> ?").run(identity.id);
+      this.sql("DELETE FROM rejected WHERE import_id <> ?").run(identity.id);
+      this.sql("DELETE FROM imports WHERE id <> ?").run(identity.id);
+      if (found && found.status === "syncing" && found.locationId === locationId) {
+        this.sql("UPDATE imports SET runs = runs + 1, updated_at = ? WHERE id = ?").run(now, identity.id);
+        return { ...found, runs: found.runs + 1 };
+      }
+      // Fresh, or staging was cut short (staging writes nothing to HighLevel: just do it again).
+      this.sql("DELETE FROM staging WHERE import_id = ?").run(identity.id);
+      this.sql("DELETE FROM rejected WHERE import_id = ?").run(identity.id);
+      this.sql(
+        `INSERT OR REPLACE INTO imports (id, file, size, mtime_ms, location_id, status, totals, runs,
+             started_at, updated_at) VALUES (?, ?, ?, ?, ?, 'staging', ?, 1, ?, ?)`,
+      ).run(
+        identity.id,
+        identity.file,
+        identity.size,
+        identity.mtimeMs,
+        locationId,
+        JSON.stringify(emptyTotals()),
+        now,
+        now,
+      );
+      return this.getImport(identity.id)!;
+    })();
+  }
+
+  setImportStatus(id: string, status: ImportStatus): void {
+    this.sql("UPDATE imports SET status = ?, updated_at = ? WHERE id = ?").run(status, Date.now(), id);
+  }
+
+  saveTotals(id: string, totals: ImportTotals): void {
+    this.sql("UPDATE imports SET totals = ?, updated_at = ? WHERE id = ?").run(
+      JSON.stringify(totals),
+      Date.now(),
+      id,
+    );
+  }
+
+  leadCounts(importId: string): LeadCounts {
+    const r = this.sql(
+      `SELECT COALESCE(SUM(state = 'done'), 0) AS leadsDone, COALESCE(SUM(state = 'failed'), 0) AS leadsFailed,
+           COALESCE(SUM(contact = 'created'), 0) AS contactsCreated,
+           COALESCE(SUM(contact = 'updated'), 0) AS contactsUpdated,
+           COALESCE(SUM(contact = 'unchanged'), 0) AS contactsUnchanged,
+           COALESCE(SUM(note), 0) AS notesCreated, COALESCE(SUM(task), 0) AS tasksCreated,
+           COALESCE(SUM(compliance_skip), 0) AS complianceSkips
+         FROM staging WHERE import_id = ?`,
+    ).get(importId) as LeadCounts;
+    return r;
+  }
+
+  // ---- staging
+
+  /**
+   * Stage one batch of rows in a transaction: leads merged into the staged lead of the same key
+   * (`merge(staged, next)`, the later row winning), rejected rows kept for the report.
+   */
+  stageBatch(
+    importId: string,
+    leads: Lead[],
+    rejected: RejectedRow[],
+    rowsRead: number,
+    merge: (staged: Lead, next: Lead) => Lead,
+  ): void {
+    const get = this.sql("SELECT lead FROM staging WHERE import_id = ? AND key = ?");
+    const update = this.sql("UPDATE staging SET lead = ? WHERE import_id = ? AND key = ?");
+    const insert = this.sql(
+      `INSERT INTO staging (import_id, key, seq, lead)
+       VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM staging WHERE import_id = ?), ?)`,
+    );
+    const reject = this.sql("INSERT INTO rejected (import_id, row, reason, vals) VALUES (?, ?, ?, ?)");
+    this.db.transaction(() => {
+      let added = 0;
+      for (const lead of leads) {
+        const old = get.get(importId, lead.key) as { lead: string } | undefined;
+        if (old) {
+          update.run(JSON.stringify(merge(JSON.parse(old.lead) as Lead, lead)), importId, lead.key);
+        } else {
+          insert.run(importId, lead.key, importId, JSON.stringify(lead));
+          added++;
+        }
+      }
+      for (const r of rejected) reject.run(importId, r.row, r.reason, JSON.stringify(r.values));
+      this.sql(
+        `UPDATE imports SET rows_read = rows_read + ?, leads = leads + ?, rejected = rejected + ?,
+             updated_at = ? WHERE id = ?`,
+      ).run(rowsRead, added, rejected.length, Date.now(), importId);
+    })();
+  }
+
+  /** Leads still to sync (not yet done, or failed earlier), in file order, after `afterSeq`. */
+  nextStaged(importId: string, afterSeq: number, limit: number): StagedLead[] {
+    const rows = this.sql(
+      `SELECT seq, lead FROM staging WHERE import_id = ? AND seq > ? AND state <> 'done'
+         ORDER BY seq LIMIT ?`,
+    ).all(importId, afterSeq, limit) as Array<{ seq: number; lead: string }>;
+    return rows.map((r) => ({ seq: r.seq, lead: JSON.parse(r.lead) as Lead }));
+  }
+
+  /** The rejected rows of an import, in row order, page by page (constant memory). */
+  *rejectedRows(importId: string, pageSize = 500): Generator<RejectedRow> {
+    let after = -1;
+    let rowid = 0;
+    for (;;) {
+      const page = this.sql(
+        `SELECT rowid AS id, row, reason, vals FROM rejected WHERE import_id = ?
+             AND (row > ? OR (row = ? AND rowid > ?)) ORDER BY row, rowid LIMIT ?`,
+      ).all(importId, after, after, rowid, pageSize) as Array<{
+        id: number;
+        row: number;
+        reason: string;
+        vals: string;
+      }>;
+      if (!page.length) return;
+      for (const r of page) {
+        yield { row: r.row, reason: r.reason, values: JSON.parse(r.vals) as Record<string, string> };
+      }
+      const last = page[page.length - 1]!;
+      after = last.row;
+      rowid = last.id;
+    }
+  }
+
+  // ---- what was written
+
+  getWritten(locationId: string, key: string): WrittenRecord | undefined {
+    const r = this.sql("SELECT * FROM written WHERE location_id = ? AND key = ?").get(locationId, key) as
+      | WrittenRow
+      | undefined;
+    if (!r) return undefined;
+    return {
+      ...(r.contact_id ? { contactId: r.contact_id } : {}),
+      ...(r.contact_hash ? { contactHash: r.contact_hash } : {}),
+      contactPending: r.contact_pending === 1,
+      tags: JSON.parse(r.tags) as string[],
+      ...(r.notes_hash ? { notesHash: r.notes_hash } : {}),
+      ...(r.note_id ? { noteId: r.note_id } : {}),
+      ...(r.note_pending ? { notePending: JSON.parse(r.note_pending) as PendingNote } : {}),
+      ...(r.status !== null ? { status: r.status } : {}),
+      hotTransitions: r.hot_transitions,
+      ...(r.task_pending ? { taskPending: JSON.parse(r.task_pending) as PendingTask } : {}),
+    };
+  }
+
+  private upsertWritten(locationId: string, key: string, set: Record<string, unknown>): void {
+    if (this.dryRun) return; // a dry run changes nothing it would have to remember
+    const cols = Object.keys(set);
+    const assignments = cols.map((c) => `${c} = @${c}`).join(", ");
+    this.sql(
+      `INSERT INTO written (location_id, key, updated_at${cols.map((c) => `, ${c}`).join("")})
+         VALUES (@location_id, @key, @updated_at${cols.map((c) => `, @${c}`).join("")})
+         ON CONFLICT (location_id, key) DO UPDATE SET updated_at = @updated_at${cols.length ? `, ${assignments}` : ""}`,
+    ).run({ ...set, location_id: locationId, key, updated_at: Date.now() });
+  }
+
+  private markStaged(importId: string, key: string, set: string, value: unknown): void {
+    this.sql(`UPDATE staging SET ${set} WHERE import_id = ? AND key = ?`).run(value, importId, key);
+  }
+
+  markContactPending(locationId: string, key: string): void {
+    this.upsertWritten(locationId, key, { contact_pending: 1 });
+  }
+
+  recordContact(
+    importId: string,
+    locationId: string,
+    key: string,
+    contactId: string,
+    hash: string,
+    outcome: Exclude<ContactOutcome, "unchanged">,
+  ): void {
+    this.db.transaction(() => {
+      this.upsertWritten(locationId, key, { contact_id: contactId, contact_hash: hash, contact_pending: 0 });
+      // A lead retried after a failure keeps its first outcome ("created" stays created).
+      this.markStaged(
+        importId,
+        key,
+        "contact = CASE WHEN contact IS NULL OR contact = 'unchanged' THEN ? ELSE contact END",
+        outcome,
+      );
+    })();
+  }
+
+  markNotePending(locationId: string, key: string, pending: PendingNote): void {
+    this.upsertWritten(locationId, key, { note_pending: JSON.stringify(pending) });
+  }
+
+  /** The note exists (created, or found after an unconfirmed create). */
+  recordNote(
+    importId: string,
+    locationId: string,
+    key: string,
+    hash: string,
+    noteId: string | undefined,
+  ): void {
+    this.db.transaction(() => {
+      this.upsertWritten(locationId, key, { notes_hash: hash, note_id: noteId ?? null, note_pending: null });
+      this.markStaged(importId, key, "note = ?", 1);
+    })();
+  }
+
+  clearNotePending(locationId: string, key: string): void {
+    this.upsertWritten(locationId, key, { note_pending: null });
+  }
+
+  markTaskPending(locationId: string, key: string, pending: PendingTask): void {
+    this.upsertWritten(locationId, key, { task_pending: JSON.stringify(pending) });
+  }
+
+  /** The task of a hot transition exists: count the transition and remember the status that caused it. */
+  recordTask(
+    importId: string,
+    locationId: string,
+    key: string,
+    transition: number,
+    status: string | undefined,
+  ): void {
+    this.db.transaction(() => {
+      this.upsertWritten(locationId, key, {
+        hot_transitions: transition,
+        task_pending: null,
+        status: status ?? null,
+      });
+      this.markStaged(importId, key, "task = ?", 1);
+    })();
+  }
+
+  clearTaskPending(locationId: string, key: string): void {
+    this.upsertWritten(locationId, key, { task_pending: null });
+  }
+
+  /** The contact is gone from HighLevel: forget it, so the next import creates it again. */
+  forgetContact(locationId: string, contactId: string): void {
+    if (this.dryRun) return;
+    this.db.transaction(() => {
+      this.sql(
+        `UPDATE written SET contact_id = NULL, contact_hash = NULL, tags = '[]', notes_hash = NULL,
+             note_id = NULL, updated_at = ?
+           WHERE location_id = ? AND contact_id = ?`,
+      ).run(Date.now(), locationId, contactId);
+      this.sql("DELETE FROM tag_queue WHERE location_id = ? AND contact_id = ?").run(locationId, contactId);
+    })();
+  }
+
+  /** Everything about a finished lead, at once: status, tags (queued), staging row. */
+  finishLead(done: LeadDone): void {
+    const { importId, locationId, key } = done;
+    this.db.transaction(() => {
+      this.upsertWritten(locationId, key, { status: done.status ?? null, tags: JSON.stringify(done.tags) });
+      if (done.queueTags.length && done.contactId) {
+        const add = this.sql(
+          `INSERT OR IGNORE INTO tag_queue (location_id, contact_id, tag, set_key, lead_key)
+           VALUES (?, ?, ?, ?, ?)`,
+        );
+        const setKey = done.queueTags.join("\u0001");
+        for (const tag of done.queueTags) add.run(locationId, done.contactId, tag, setKey, key);
+      }
+      this.sql(
+        `UPDATE staging SET state = 'done', error = NULL, contact = COALESCE(contact, 'unchanged'),
+             compliance_skip = ? WHERE import_id = ? AND key = ?`,
+      ).run(done.complianceSkip ? 1 : 0, importId, key);
+    })();
+  }
+
+  failLead(importId: string, key: string, error: string): void {
+    this.sql("UPDATE staging SET state = 'failed', error = ? WHERE import_id = ? AND key = ?").run(
+      error,
+      importId,
+      key,
+    );
+  }
+
+  /** The first failures of an import, with the lead's rows, for the summary. */
+  failures(importId: string, limit: number): Array<{ key: string; rows: number[]; error: string }> {
+    const rows = this.sql(
+      `SELECT key, lead, error FROM staging WHERE import_id = ? AND state = 'failed' ORDER BY seq LIMIT ?`,
+    ).all(importId, limit) as Array<{ key: string; lead: string; error: string }>;
+    return rows.map((r) => ({ key: r.key, rows: (JSON.parse(r.lead) as Lead).rows, error: r.error }));
+  }
+
+  // ---- the bulk tag queue
+
+  queuedContacts(locationId: string): number {
+    const r = this.sql("SELECT COUNT(DISTINCT contact_id) AS n FROM tag_queue WHERE location_id = ?").get(
+      locationId,
+    ) as { n: number };
+    return r.n;
+  }
+
+  /** The tag most contacts are waiting for, and how many. */
+  topQueuedTag(locationId: string): { tag: string; contacts: number } | undefined {
+    return this.sql(
+      `SELECT tag, COUNT(*) AS contacts FROM tag_queue WHERE location_id = ?
+         GROUP BY tag ORDER BY contacts DESC, tag LIMIT 1`,
+    ).get(locationId) as { tag: string; contacts: number } | undefined;
+  }
+
+  /** Up to `limit` contacts waiting for `tag`, those with the same pending set side by side. */
+  contactsQueuedFor(locationId: string, tag: string, limit: number): string[] {
+    const rows = this.sql(
+      `SELECT contact_id FROM tag_queue WHERE location_id = ? AND tag = ?
+         ORDER BY set_key, contact_id LIMIT ?`,
+    ).all(locationId, tag, limit) as Array<{ contact_id: string }>;
+    return rows.map((r) => r.contact_id);
+  }
+
+  /** The tags every one of `contactIds` is waiting for. */
+  tagsQueuedForAll(locationId: string, contactIds: string[]): string[] {
+    if (!contactIds.length) return [];
+    const rows = this.sql(
+      `SELECT tag FROM tag_queue WHERE location_id = ? AND contact_id IN (SELECT value FROM json_each(?))
+         GROUP BY tag HAVING COUNT(*) = ? ORDER BY tag`,
+    ).all(locationId, JSON.stringify(contactIds), contactIds.length) as Array<{ tag: string }>;
+    return rows.map((r) => r.tag);
+  }
+
+  dequeueTags(locationId: string, contactIds: string[], tags: string[]): void {
+    this.sql(
+      `DELETE FROM tag_queue WHERE location_id = ? AND contact_id IN (SELECT value FROM json_each(?))
+           AND tag IN (SELECT value FROM json_each(?))`,
+    ).run(locationId, JSON.stringify(contactIds), JSON.stringify(tags));
+  }
+
+  // ---- custom fields, cached per import
+
+  /** The location's fields as read (and created) during this import; undefined before the first read. */
+  cachedFields(locationId: string, importId: string): CachedField[] | undefined {
+    const rows = this.sql(
+      "SELECT name, field FROM custom_fields WHERE location_id = ? AND import_id = ?",
+    ).all(locationId, importId) as Array<{ name: string; field: string }>;
+    if (!rows.some((r) => r.name === LIST_MARKER)) return undefined;
+    return rows.filter((r) => r.name !== LIST_MARKER).map((r) => JSON.parse(r.field) as CachedField);
+  }
+
+  cacheFields(locationId: string, importId: string, fields: CachedField[]): void {
+    const put = this.sql(
+      "INSERT OR REPLACE INTO custom_fields (location_id, import_id, name, field) VALUES (?, ?, ?, ?)",
+    );
+    this.db.transaction(() => {
+      this.sql("DELETE FROM custom_fields WHERE location_id = ? AND import_id <> ?").run(
+        locationId,
+        importId,
+      );
+      put.run(locationId, importId, LIST_MARKER, "{}");
+      for (const f of fields) put.run(locationId, importId, f.id, JSON.stringify(f));
+    })();
+  }
+}
+
+function toImport(row: ImportRow): ImportRecord {
+  return {
+    id: row.id,
+    file: row.file,
+    locationId: row.location_id,
+    status: row.status,
+    rowsRead: row.rows_read,
+    leads: row.leads,
+    rejected: row.rejected,
+    totals: { ...emptyTotals(), ...(JSON.parse(row.totals) as Partial<ImportTotals>) },
+    runs: row.runs,
+  };
+}
