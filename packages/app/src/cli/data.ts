@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { Engine, type EngineOptions } from "@hlconnect/engine/engine";
+import type { Engine, EngineOptions } from "@hlconnect/engine/engine";
 import { CliError } from "./errors.ts";
 
 export const DEFAULT_DATA_DIR = "./.hlconnect";
@@ -108,6 +108,8 @@ export async function openEngine(options: OpenOptions, extra: Partial<EngineOpti
     ? requireSecret(dataDir, options.secretNeededFor)
     : findSecret(dataDir);
   const baseUrl = findBaseUrl(dataDir);
+  // Loaded here, not at the top: commands that only need the data dir stay light.
+  const { Engine } = await import("@hlconnect/engine/engine");
   const engine = await Engine.open({
     dataDir,
     ...(secret ? { secret } : {}),

@@ -2,7 +2,7 @@
 // idempotent and resumable through a state file in the data dir.
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
-import { ExportFileError } from "@hlconnect/batchleads";
+import { ExportFileError } from "@hlconnect/batchleads/file/sniff";
 import {
   formatSummary,
   ImportIncompleteError,

@@ -2,7 +2,7 @@
 // kept in the state, so a resumed import does not read it again), and a field the location lacks
 // is created the first time a lead needs it. Values are converted to the field's type; a value the
 // field cannot take is left out and reported, never fatal.
-import { convert } from "@hlconnect/catalog";
+import { convert } from "@hlconnect/catalog/custom-fields";
 import type { ImportApi } from "./api.ts";
 import type { ContactPlan } from "./plan.ts";
 import type { CachedField, SyncState } from "./state.ts";
