@@ -42,16 +42,22 @@ export function timeOrderedTrigger<I>(
     describe: opts.describe,
     async poll(ctx, input, cursor): Promise<PollResult> {
       const since = cursor?.since;
+      // Items older than `floor` are not needed. The first poll learns it from the newest item, and
+      // reads everything within the look-back so that none of it counts as new next time.
+      let floor = since;
       const fetched: unknown[] = [];
       let requests = 0;
       for (let page = 0; page < MAX_PAGES_PER_POLL; page++) {
-        const res = await source.fetchPage(ctx, input as I, page, since);
+        const res = await source.fetchPage(ctx, input as I, page, floor);
         requests++;
-        const recent = since === undefined ? res.items : res.items.filter((i) => source.timeOf(i) >= since);
+        if (floor === undefined) {
+          if (res.items.length === 0) break;
+          floor = Math.max(...res.items.map(source.timeOf)) - lookback;
+        }
+        const f = floor;
+        const recent = res.items.filter((i) => source.timeOf(i) >= f);
         fetched.push(...recent);
-        // The first poll only needs the newest page; later ones stop at the first item older than `since`.
-        if (since === undefined || !res.more || recent.length < res.items.length || res.items.length === 0)
-          break;
+        if (!res.more || recent.length < res.items.length || res.items.length === 0) break;
       }
       const seen = new Map<string, number>(cursor?.seen ?? []);
       const fresh: unknown[] = [];
@@ -64,8 +70,8 @@ export function timeOrderedTrigger<I>(
         }
         seen.set(k, source.timeOf(item));
       }
-      const newest = Math.max(since ?? 0, ...[...seen.values()]);
-      const nextSince = Math.max(since ?? 0, newest - lookback);
+      const newest = Math.max(floor ?? 0, ...[...seen.values()]);
+      const nextSince = Math.max(floor ?? 0, newest - lookback);
       const next: PollCursor = {
         since: nextSince,
         seen: [...seen.entries()].filter(([, t]) => t >= nextSince).sort((a, b) => a[1] - b[1]),

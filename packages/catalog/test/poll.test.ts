@@ -105,6 +105,20 @@ describe("time-ordered polling", () => {
     expect(ids(third.items)).toEqual(["late"]);
   });
 
+  it("first poll marks everything within the look-back as seen, across pages, so none of it fires later", async () => {
+    // 200 items within the 10 ms look-back window, read 50 per page.
+    const items = Array.from({ length: 200 }, (_, i) => ({ id: `r${i}`, t: 100_000 + (i % 10) }));
+    const { trigger } = source(items, 50);
+    const first = await poll(trigger);
+    expect(first.items).toEqual([]);
+    expect(first.requests).toBe(4);
+    const second = await poll(trigger, first.cursor);
+    expect(second.items).toEqual([]);
+    items.push({ id: "fresh", t: 100_500 });
+    const third = await poll(trigger, second.cursor);
+    expect(ids(third.items)).toEqual(["fresh"]);
+  });
+
   it("keeps the cursor small however many items the account has", async () => {
     const items = Array.from({ length: 5000 }, (_, i) => ({ id: `c${i}`, t: i * 1000 }));
     const { trigger } = source(items, 100);
