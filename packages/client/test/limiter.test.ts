@@ -445,3 +445,58 @@ describe("rate-limit helpers", () => {
     expect(nextMidnightUtc(Date.UTC(2026, 5, 1, 0, 0))).toBe(Date.UTC(2026, 5, 2));
   });
 });
+
+describe("holds after Remaining=0 end when the server's window has surely reset", () => {
+  const headers = (remaining: number) => ({
+    "x-ratelimit-max": "10",
+    "x-ratelimit-remaining": String(remaining),
+    "x-ratelimit-interval-milliseconds": "1000",
+  });
+
+  it("holds until one interval (plus the round trip) after the window's first send when our sends filled it", async () => {
+    const vt = new VirtualTime();
+    const limiter = new InMemoryRateLimiter({
+      maxPerWindow: 10,
+      windowMs: 1000,
+      now: vt.now,
+      sleep: vt.sleep,
+    });
+    // Ten sends 10 ms apart, each answered 5 ms later; the tenth answer says the window is spent.
+    for (let i = 0; i < 10; i++) {
+      vt.t = i * 10;
+      await limiter.acquire("b");
+      vt.t = i * 10 + 5;
+      limiter.update("b", headers(9 - i));
+    }
+    let sentAt = -1;
+    const next = limiter.acquire("b").then(() => {
+      sentAt = vt.t;
+    });
+    await vt.run(() => sentAt >= 0);
+    await next;
+    // One interval after the first send plus the 5 ms round trip (t=1005), not one interval after
+    // the report (t=1095): holding from the report would drift by the burst's length every window.
+    expect(sentAt).toBe(1005);
+  });
+
+  it("does not let a report from before the reset hold back the new window", async () => {
+    const vt = new VirtualTime();
+    const limiter = new InMemoryRateLimiter({
+      maxPerWindow: 10,
+      windowMs: 1000,
+      now: vt.now,
+      sleep: vt.sleep,
+    });
+    await limiter.acquire("b");
+    vt.t = 990;
+    limiter.update("b", headers(1));
+    await limiter.acquire("b");
+    vt.t = 1300; // the new window: the server says 9 left
+    limiter.update("b", headers(9));
+    let sent = 0;
+    const burst = Array.from({ length: 8 }, () => limiter.acquire("b").then(() => sent++));
+    await vt.run(() => sent === 8, 1300);
+    await Promise.all(burst);
+    expect(vt.t).toBe(1300); // all eight went at once: the stale "1 left" was not merged in
+  });
+});

@@ -142,6 +142,8 @@ interface BucketState {
   sends: NumberQueue;
   /** Grant times of requests not yet reported back by update()/release(). */
   inflight: NumberQueue;
+  /** Slowest recent round trip (decaying), ms. */
+  rttMs: number;
   /** Nothing goes out before this (a 429, or the server said Remaining=0). */
   holdUntil: number;
   /** Sends the server's last report still allows (undefined when no fresh report). */
@@ -229,7 +231,10 @@ export class InMemoryRateLimiter implements RateLimiter {
     const now = this.now();
     // This answer belongs to one of our in-flight requests; which one is unknown, and only the count matters.
     b.inflight.dropUpTo(now - this.inflightTtlMs);
-    b.inflight.shift();
+    const sentAt = b.inflight.shift();
+    // The server counts a request when it arrives, later than we sent it: remember the slowest recent
+    // round trip, decaying, so windows are reckoned on the server's side of the wire.
+    if (sentAt !== undefined) b.rttMs = Math.max(now - sentAt, b.rttMs * 0.9);
     const othersInFlight = b.inflight.length;
     const h = parseRateLimitHeaders(headers);
     if (h.max !== undefined) b.max = h.max;
@@ -239,16 +244,20 @@ export class InMemoryRateLimiter implements RateLimiter {
       // can only under-use the budget until the next report, never overshoot it. Reports that may be
       // out of order with this one are merged by taking the lowest, each net of the grants made since.
       const est = h.remaining - othersInFlight - this.margin;
-      while (b.reports.length > 0 && (b.reports[0] as { at: number }).at < now - this.reorderWindowMs) {
+      // Out-of-order answers arrive within a few round trips; a report older than a fraction of the
+      // window may describe the window before a reset, and merging it would stall the new one.
+      const reorder = Math.min(this.reorderWindowMs, b.intervalMs / 5);
+      while (b.reports.length > 0 && (b.reports[0] as { at: number }).at < now - reorder) {
         b.reports.shift();
       }
       let allowance = est;
       for (const r of b.reports) allowance = Math.min(allowance, r.est - (b.grants - r.grants));
       b.reports.push({ at: now, est, grants: b.grants });
       b.allowance = allowance;
-      b.allowanceUntil = now + b.intervalMs;
+      // The report speaks of the server's current window: it is void once that window has reset.
+      b.allowanceUntil = this.resetAtLatest(b, now);
       // A hold is never lifted by a later report: a Remaining>0 arriving after a 0 may be older news.
-      if (h.remaining <= 0) b.holdUntil = Math.max(b.holdUntil, now + b.intervalMs);
+      if (h.remaining <= 0) b.holdUntil = Math.max(b.holdUntil, this.resetAtLatest(b, now));
     }
     if (h.dailyLimit !== undefined) b.dailyLimit = h.dailyLimit;
     if (h.dailyRemaining !== undefined) b.dailyRemaining = h.dailyRemaining - othersInFlight;
@@ -312,6 +321,7 @@ export class InMemoryRateLimiter implements RateLimiter {
         dailyResetAt: this.nextDailyReset(this.now()),
         sends: new NumberQueue(),
         inflight: new NumberQueue(),
+        rttMs: 0,
         holdUntil: 0,
         allowance: undefined,
         allowanceUntil: 0,
@@ -338,6 +348,21 @@ export class InMemoryRateLimiter implements RateLimiter {
     if (b.dailyRemaining > 0) return false;
     b.inflight.dropUpTo(now - this.inflightTtlMs);
     return b.inflight.length === 0;
+  }
+
+  /**
+   * When the server's window has surely reset after it reported nothing left. When our own sends fill
+   * the window, its first send started it, so one interval after that send is enough (holding from the
+   * report instead drifts by the burst's length every window). Otherwise others share the budget and
+   * the window's start is unknown: one full interval from now.
+   */
+  private resetAtLatest(b: BucketState, now: number): number {
+    b.sends.dropUpTo(now - b.intervalMs);
+    const cap = Math.max(1, b.max - this.margin);
+    const n = b.sends.length;
+    if (n >= cap)
+      return Math.min(now + b.intervalMs, (b.sends.peek(n - cap) as number) + b.intervalMs + b.rttMs);
+    return now + b.intervalMs;
   }
 
   /** Milliseconds until the bucket may send once more (<= 0: now). */
