@@ -1,17 +1,11 @@
 // Issue 2's figures: client overhead against an unlimited sandbox at concurrency 1 and 50, and
 // behaviour under a 100-per-window limit (300 concurrent calls), ours next to the official SDK.
-import { HighLevel } from "@gohighlevel/api-client";
 import { HighLevelClient } from "@hlconnect/client";
+import { sdkFor } from "../lib/drive.ts";
 import type { Figure } from "../lib/report.ts";
 import { type SandboxProcess, startSandboxProcess } from "../lib/sandbox-process.ts";
 
 type Caller = () => Promise<unknown>;
-
-function sdkFor(baseUrl: string, token: string, rateLimitRetry: boolean): HighLevel {
-  // The SDK reads its base URL from a static; pointing it at the sandbox is all it needs.
-  (HighLevel as unknown as { BASE_URL: string }).BASE_URL = baseUrl;
-  return new HighLevel({ privateIntegrationToken: token, rateLimitRetry, logLevel: "error" });
-}
 
 async function runConcurrent(total: number, concurrency: number, call: Caller) {
   let next = 0;
