@@ -1,4 +1,4 @@
-// CSV/TSV records streamed from disk with csv-parse, one 256 KB chunk at a time. A malformed record (an
+// CSV/TSV records streamed from disk with csv-parse, one 64 KB chunk at a time. A malformed record (an
 // unterminated quote swallows everything after it) does not end the read: the record's first line is reported
 // and parsing starts again on the line after it, so every good row around it is kept.
 import { createReadStream } from "node:fs";
@@ -10,7 +10,9 @@ export type CsvItem = { kind: "record"; cells: string[] } | { kind: "error"; mes
 
 /** A quoted field longer than this is taken for an unterminated quote rather than a long note. */
 export const MAX_RECORD_CHARS = 1024 * 1024;
-const CHUNK_BYTES = 256 * 1024;
+// Small chunks: the records of one chunk wait to be handed out, and fewer waiting means fewer promoted
+// to the old generation (less heap growth) for no measurable loss of speed.
+const CHUNK_BYTES = 64 * 1024;
 const RAW_LINE_CHARS = 8 * 1024;
 
 export interface CsvSource {

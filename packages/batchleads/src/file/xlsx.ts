@@ -2,7 +2,6 @@
 // the CSV export would have held: numbers without a trailing ".0", dates as MM-DD-YYYY.
 import { createReadStream } from "node:fs";
 import { Transform } from "node:stream";
-import ExcelJS from "exceljs";
 
 export interface XlsxRow {
   /** The worksheet's row number (1-based, as the spreadsheet shows it). */
@@ -26,6 +25,8 @@ export async function* xlsxRows(
   });
   file.on("error", (err) => counter.destroy(err));
   file.pipe(counter);
+  // Loaded only for a workbook: exceljs is large, and a CSV import should not pay for it.
+  const { default: ExcelJS } = await import("exceljs");
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(counter, {
     worksheets: "emit",
     sharedStrings: "cache",

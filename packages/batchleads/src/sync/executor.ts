@@ -6,7 +6,6 @@
 import { HighLevelError } from "@hlconnect/client";
 import type { Lead } from "../lead.ts";
 import type { ContactWrite, ImportApi } from "./api.ts";
-import { FieldRegistry } from "./custom-fields.ts";
 import { describeError, ImportStoppedError, isLeadError, stopMessage } from "./errors.ts";
 import { hashOf } from "./hash.ts";
 import { contactPlan, isCompliance, noteText, tagSet, taskPlan } from "./plan.ts";
@@ -65,7 +64,10 @@ export async function syncStagedLeads(opts: SyncOptions): Promise<SyncOutcome> {
   const { state, api, settings, importId, locationId, totals } = opts;
   const now = opts.now ?? (() => new Date());
   const dryRun = api === undefined;
-  const fields = api ? new FieldRegistry(api, state, locationId, importId) : undefined;
+  // Loaded only to write: a dry run resolves no field, and the catalog behind it is large.
+  const fields = api
+    ? new (await import("./custom-fields.ts")).FieldRegistry(api, state, locationId, importId)
+    : undefined;
   const sequencer = new KeyedSequencer();
   const warnings = new Map<string, FieldWarning>();
   const outcome: SyncOutcome = { fieldWarnings: [], tagRefusals: [], aborted: false };
