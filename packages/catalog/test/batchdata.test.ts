@@ -2,13 +2,13 @@ import { BatchDataClient } from "@hlconnect/client/batchdata";
 import { personsFor, propertyKey } from "@hlconnect/sandbox/batchdata/generate";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
-  choosePrimaryPhone,
   contactToImportRow,
   planContactUpdate,
   summarizeTrace,
   type TracedPhone,
 } from "../src/entries/batchdata.ts";
 import { toE164 } from "../src/fields.ts";
+import { choosePrimaryPhone } from "../src/phones.ts";
 import { getEntry } from "../src/registry.ts";
 import { CatalogInputError, runEntry } from "../src/runtime.ts";
 import { type Harness, startHarness } from "./helpers.ts";

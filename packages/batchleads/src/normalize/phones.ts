@@ -1,10 +1,11 @@
 // Phones 1-5 of a row: E.164, each kept with its DNC flag and type, and the one number we may call first.
+
+import { choosePrimaryPhone, isMobileType } from "@hlconnect/catalog/phones";
 import { type CountryCode, parsePhoneNumberFromString } from "libphonenumber-js";
 import type { LeadPhone } from "../lead.ts";
 import { clean, parseBool } from "./values.ts";
 
 export const PHONE_SLOTS = 5;
-const MOBILE = /mobile|wireless|cell/;
 
 /**
  * A phone as E.164, or undefined when it is not a valid number. Accepts "(713) 555-1234", "713.555.1234",
@@ -52,7 +53,7 @@ function nanp(s: string): string | undefined | null {
 
 /** True when the phone's type says it is a mobile ("Mobile", "Wireless", "Cell"). */
 export function isMobile(p: LeadPhone): boolean {
-  return p.type !== undefined && MOBILE.test(p.type);
+  return isMobileType(p.type);
 }
 
 /**
@@ -60,14 +61,7 @@ export function isMobile(p: LeadPhone): boolean {
  * A DNC number is never chosen; undefined when every phone is DNC (or there is none).
  */
 export function choosePrimary(phones: readonly LeadPhone[]): string | undefined {
-  let first: LeadPhone | undefined;
-  let mobile: LeadPhone | undefined;
-  for (const p of phones) {
-    if (p.dnc) continue;
-    if (!first || p.rank < first.rank) first = p;
-    if (isMobile(p) && (!mobile || p.rank < mobile.rank)) mobile = p;
-  }
-  return (mobile ?? first)?.number;
+  return choosePrimaryPhone(phones, (p) => p.dnc);
 }
 
 /** The phones of a row, ordered by rank; invalid numbers and unreadable DNC flags are reported in `problems`. */

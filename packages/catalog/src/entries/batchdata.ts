@@ -14,6 +14,7 @@ import { z } from "zod";
 import { defineAction } from "../define.ts";
 import { registerExampleFixture } from "../examples.ts";
 import { id, meta, tags, text, toE164 } from "../fields.ts";
+import { choosePrimaryPhone } from "../phones.ts";
 import type { CatalogContext, CatalogEntry } from "../types.ts";
 import { contactSource } from "./contacts.ts";
 
@@ -31,20 +32,6 @@ export interface TracedPhone {
   dnc: boolean;
   tcpa: boolean;
   rank: number;
-}
-
-const isMobile = (type: string | undefined) => /mobile|wireless|cell/i.test(type ?? "");
-
-/**
- * The issue's rule: the lowest-ranked phone not marked DNC, a mobile preferred among those;
- * undefined when every phone is DNC. `blocked` says what counts as DNC (here DNC or TCPA).
- */
-export function choosePrimaryPhone<P extends { number: string; type?: string; rank: number }>(
-  phones: P[],
-  blocked: (p: P) => boolean,
-): string | undefined {
-  const callable = phones.filter((p) => !blocked(p)).sort((a, b) => a.rank - b.rank);
-  return (callable.find((p) => isMobile(p.type)) ?? callable[0])?.number;
 }
 
 /** Every valid phone of every person, once each (a number flagged by any person stays flagged). */
