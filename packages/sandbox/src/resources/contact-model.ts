@@ -256,7 +256,7 @@ export interface DuplicateMatch {
   field: "email" | "phone";
 }
 
-/** The contact an email (first) or phone would collide with in a location. */
+/** The contact an email (first) or phone would collide with in a location (the oldest such contact). */
 export function findDuplicate(
   state: State,
   locationId: string,
@@ -264,18 +264,38 @@ export function findDuplicate(
   phone: string | undefined | null,
   exceptId?: string,
 ): DuplicateMatch | null {
-  const all = state.records.list<ContactDoc>("contact", { locationId }).filter((c) => c.id !== exceptId);
   const e = email?.trim().toLowerCase();
   if (e) {
-    const hit = all.find((c) => c.email?.toLowerCase() === e);
+    const hit = firstContact(state, "lower(json_extract(doc, '$.email'))", locationId, e, exceptId);
     if (hit) return { contact: hit, field: "email" };
   }
   if (phone) {
-    const p = normalizePhone(phone);
-    const hit = all.find((c) => c.phone === p);
+    const hit = firstContact(
+      state,
+      "json_extract(doc, '$.phone')",
+      locationId,
+      normalizePhone(phone),
+      exceptId,
+    );
     if (hit) return { contact: hit, field: "phone" };
   }
   return null;
+}
+
+// Indexed lookups (contacts_by_email / contacts_by_phone): an upsert must not read every contact.
+function firstContact(
+  state: State,
+  expr: string,
+  locationId: string,
+  value: string,
+  exceptId: string | undefined,
+): ContactDoc | undefined {
+  const row = state.db
+    .prepare(
+      `SELECT doc FROM records WHERE kind = 'contact' AND location_id = ? AND ${expr} = ? AND id != ? ORDER BY sort_ms, rowid LIMIT 1`,
+    )
+    .get(locationId, value, exceptId ?? "") as { doc: string } | undefined;
+  return row ? (JSON.parse(row.doc) as ContactDoc) : undefined;
 }
 
 export function allowsDuplicates(state: State, locationId: string): boolean {

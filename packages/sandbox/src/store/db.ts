@@ -17,6 +17,11 @@ CREATE TABLE IF NOT EXISTS records (
 );
 CREATE INDEX IF NOT EXISTS records_by_location ON records (kind, location_id, sort_ms, id);
 CREATE INDEX IF NOT EXISTS records_by_parent ON records (kind, parent_id, sort_ms, id);
+-- Duplicate lookups (upsert, create, duplicate search) by email and phone, without reading every contact.
+CREATE INDEX IF NOT EXISTS contacts_by_email ON records (location_id, lower(json_extract(doc, '$.email')))
+  WHERE kind = 'contact';
+CREATE INDEX IF NOT EXISTS contacts_by_phone ON records (location_id, json_extract(doc, '$.phone'))
+  WHERE kind = 'contact';
 CREATE TABLE IF NOT EXISTS tokens (
   token TEXT PRIMARY KEY,
   kind TEXT NOT NULL,            -- pit | oauth
