@@ -110,6 +110,7 @@ describe("hlconnect import batchleads", () => {
     expect(s.tagCalls).toBeGreaterThan(0);
   });
 
+  // Skipped only where util-linux's `script` (which provides the pseudo-terminal) is not installed.
   it.skipIf(!existsSync("/usr/bin/script"))("shows a progress bar on a terminal (stderr)", async () => {
     // `script` gives the command a pseudo-terminal, as a person's shell would.
     const command = `${process.execPath} ${BIN} import batchleads ${SAMPLE} --dry-run`;
