@@ -7,11 +7,9 @@ import { removeConnection } from "../server/connection-edit.ts";
 import { testConnection } from "../server/connection-test.ts";
 import { connectionViews } from "../server/views.ts";
 import { oauthLink } from "./connections-oauth.ts";
-import { DEFAULT_DATA_DIR, openEngine, withEngine } from "./data.ts";
+import { DATA_HELP, openEngine, withEngine } from "./data.ts";
 import { CliError } from "./errors.ts";
 import { table, write } from "./format.ts";
-
-const DATA_HELP = `data directory (default ${DEFAULT_DATA_DIR})`;
 
 export function registerConnectionsCommands(program: Command): void {
   const connections = program

@@ -8,6 +8,8 @@ import type { Engine, EngineOptions } from "@hlconnect/engine/engine";
 import { CliError } from "./errors.ts";
 
 export const DEFAULT_DATA_DIR = "./.hlconnect";
+/** Help text of every command's --data option. */
+export const DATA_HELP = `data directory (default ${DEFAULT_DATA_DIR})`;
 const SECRET_FILE = "secret";
 /** Written by `serve --demo` while it runs, so other commands reach its sandbox. */
 const DEMO_FILE = "demo-sandbox.json";

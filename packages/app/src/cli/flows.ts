@@ -4,12 +4,10 @@ import { readFileSync } from "node:fs";
 import { formatFlowError, parseFlowFile } from "@hlconnect/engine/flows/index";
 import type { Command } from "commander";
 import { flowSummary } from "../server/views.ts";
-import { DEFAULT_DATA_DIR, openEngine, withEngine } from "./data.ts";
+import { DATA_HELP, openEngine, withEngine } from "./data.ts";
 import { CliError, parseJsonOption } from "./errors.ts";
 import { formatDuration, runLine, table, write } from "./format.ts";
 import { runHere } from "./run-here.ts";
-
-const DATA_HELP = `data directory (default ${DEFAULT_DATA_DIR})`;
 
 export function registerFlowsCommands(program: Command): void {
   const flows = program.command("flows").description("Flows: list, validate, enable, disable, run once");

@@ -2,12 +2,10 @@
 import type { Command } from "commander";
 import { parseRunQuery } from "../server/routes/runs.ts";
 import { runDurationMs, runView, stepView } from "../server/views.ts";
-import { DEFAULT_DATA_DIR, openEngine, withEngine } from "./data.ts";
+import { DATA_HELP, openEngine, withEngine } from "./data.ts";
 import { CliError } from "./errors.ts";
 import { clock, formatDuration, runLine, table, write } from "./format.ts";
 import { runHere } from "./run-here.ts";
-
-const DATA_HELP = `data directory (default ${DEFAULT_DATA_DIR})`;
 
 export function registerRunsCommands(program: Command): void {
   const runs = program.command("runs").description("Runs: list, show, replay");
