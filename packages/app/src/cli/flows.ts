@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import { flowSummary } from "../server/views.ts";
 import { DATA_HELP, openEngine, withEngine } from "./data.ts";
 import { CliError, parseJsonOption } from "./errors.ts";
+import { registerRequirementsCommand } from "./flows-requirements.ts";
 import { formatDuration, runLine, table, write } from "./format.ts";
 import { runHere } from "./run-here.ts";
 
@@ -137,6 +138,8 @@ export function registerFlowsCommands(program: Command): void {
         await engine.stop();
       }
     });
+
+  registerRequirementsCommand(flows);
 }
 
 function noFlow(id: string): CliError {
