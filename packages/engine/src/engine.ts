@@ -120,8 +120,8 @@ export class Engine {
           workerId: `worker-${process.pid}-${i}`,
           pollMs: 500,
           ...(this.#options.leaseMs ? { leaseMs: this.#options.leaseMs } : {}),
-          handle: async (job) => {
-            const outcome = await executeRun(this.env, job.runId, job.attempts);
+          handle: async (job, signal) => {
+            const outcome = await executeRun(this.env, job.runId, job.attempts, signal);
             return outcome.status === "retry"
               ? { retryAt: outcome.retryAt, error: outcome.error }
               : undefined;

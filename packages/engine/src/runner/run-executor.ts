@@ -26,7 +26,20 @@ export const MAX_RUN_DELIVERIES = 10;
 /** Waits up to this long happen inside the job; longer ones go back to the queue with a due time. */
 const IN_PROCESS_BACKOFF_MS = 5_000;
 
-export async function executeRun(env: RunEnvironment, runId: string, delivery = 1): Promise<RunOutcome> {
+/** Thrown when the worker lost its hold on the run's job: another worker may be running it now. */
+export class LeaseLostError extends Error {
+  constructor(runId: string) {
+    super(`run ${runId} stopped: this worker lost its lease on the job (another worker may run it)`);
+    this.name = "LeaseLostError";
+  }
+}
+
+export async function executeRun(
+  env: RunEnvironment,
+  runId: string,
+  delivery = 1,
+  signal?: AbortSignal,
+): Promise<RunOutcome> {
   const { store } = env;
   const run = await store.getRun(runId);
   if (!run || !["queued", "running"].includes(run.status)) return { status: "succeeded" };
@@ -75,6 +88,8 @@ export async function executeRun(env: RunEnvironment, runId: string, delivery = 
 
   const ledger = new Map<string, StepRecord>((await store.listSteps(runId)).map((s) => [s.stepId, s]));
   for (const step of flow.steps) {
+    // Two workers must never run one run: after a lost lease, record nothing more.
+    if (signal?.aborted) throw new LeaseLostError(runId);
     const prior = ledger.get(step.id);
     if (prior?.status === "succeeded") {
       scope.steps[step.id] = { output: prior.output };
@@ -89,9 +104,15 @@ export async function executeRun(env: RunEnvironment, runId: string, delivery = 
       await store.finishStep(runId, step.id, { status: "skipped" });
       continue;
     }
+    // A step interrupted mid-call resumes with the input recorded before that call, byte for byte: a
+    // fresh render could differ (`now`, a changed flow) and the lookup would then miss what was done.
+    const interrupted = prior?.status === "running" || prior?.status === "unknown_outcome";
     let input: Record<string, unknown>;
     try {
-      input = parseInput(entry, renderValue(step.input, scope));
+      input =
+        interrupted && isRecord(prior.input)
+          ? prior.input
+          : parseInput(entry, renderValue(step.input, scope));
     } catch (err) {
       await store.startStep(runId, step.id, step.input);
       await store.finishStep(runId, step.id, { status: "failed", error: errorOf(err, step.id) });
@@ -101,7 +122,7 @@ export async function executeRun(env: RunEnvironment, runId: string, delivery = 
     const ctx = await ctxFor(step);
 
     // A step left "running" means the process stopped during its call: the outcome is unknown.
-    if (prior?.status === "running" || prior?.status === "unknown_outcome") {
+    if (interrupted) {
       const resolved = await resolveInterrupted(env, run, step, entry, ctx, input);
       if (resolved === "stop") return { status: "needs_attention" };
       if (resolved !== "retry") {
@@ -165,12 +186,18 @@ async function runStep(
         return { kind: "reconnect", cause: err };
       }
       if (err instanceof HighLevelError && err.code === "UNKNOWN_OUTCOME") {
-        const found = idempotency === "reconcilable" ? await reconcile(entry, ctx, input) : undefined;
-        if (found !== undefined) {
-          await env.store.finishStep(run.id, step.id, { status: "succeeded", output: found });
-          return { kind: "done", output: found };
-        }
-        if (idempotency !== "safe" && idempotency !== "reconcilable") {
+        if (idempotency === "reconcilable") {
+          const looked = await reconcile(env, step, entry, ctx, input);
+          if (looked.kind === "found") {
+            await env.store.finishStep(run.id, step.id, { status: "succeeded", output: looked.output });
+            return { kind: "done", output: looked.output };
+          }
+          if (looked.kind === "unknown") {
+            await env.store.finishStep(run.id, step.id, { status: "unknown_outcome", error: looked.error });
+            return { kind: "needs_attention", error: looked.error };
+          }
+          // Known absent: sending it again cannot make a second one.
+        } else if (idempotency !== "safe") {
           await env.store.finishStep(run.id, step.id, { status: "unknown_outcome", error });
           return {
             kind: "needs_attention",
@@ -212,13 +239,17 @@ async function resolveInterrupted(
   const idempotency = entry.kind === "action" ? entry.idempotency : "safe";
   if (idempotency === "safe") return "retry";
   if (idempotency === "reconcilable") {
-    const found = await reconcile(entry, ctx, input);
-    if (found !== undefined) {
+    const looked = await reconcile(env, step, entry, ctx, input);
+    if (looked.kind === "found") {
       await env.store.startStep(run.id, step.id, input);
-      await env.store.finishStep(run.id, step.id, { status: "succeeded", output: found });
-      return { output: found };
+      await env.store.finishStep(run.id, step.id, { status: "succeeded", output: looked.output });
+      return { output: looked.output };
     }
-    return "retry";
+    if (looked.kind === "absent") return "retry";
+    await env.store.startStep(run.id, step.id, input).catch(() => {});
+    await env.store.finishStep(run.id, step.id, { status: "unknown_outcome", error: looked.error });
+    await finish(env, run, "needs_attention", looked.error);
+    return "stop";
   }
   const error: RunError = {
     message: `step "${step.id}" (${entry.key}) was interrupted mid-call; it may or may not have happened, and it is not safe to repeat. Check HighLevel, then replay or dismiss the run.`,
@@ -231,18 +262,53 @@ async function resolveInterrupted(
   return "stop";
 }
 
+/** Lookups of a reconcile are retried this many times, waiting 500 ms, 1 s, 2 s... in between. */
+const RECONCILE_ATTEMPTS = 4;
+const RECONCILE_BACKOFF_MS = 500;
+
+type Lookup = { kind: "found"; output: unknown } | { kind: "absent" } | { kind: "unknown"; error: RunError };
+
+/**
+ * Did the create already happen? A lookup that fails (5xx, timeout) says nothing either way: it is
+ * retried with backoff, and if it still cannot tell, the answer is "unknown", never "absent", so the
+ * create is not sent a second time on a guess.
+ */
 async function reconcile(
+  env: RunEnvironment,
+  step: FlowStep,
   entry: CatalogEntry,
   ctx: ReturnType<typeof createContext>,
   input: Record<string, unknown>,
-) {
+): Promise<Lookup> {
   const action = entry as ActionEntry;
-  if (!action.reconcile) return undefined;
-  try {
-    return await action.reconcile(ctx, input);
-  } catch {
-    return undefined;
+  const unknown = (why: string): Lookup => ({
+    kind: "unknown",
+    error: {
+      message: `could not tell whether step "${step.id}" (${entry.key}) happened: ${why}. Check HighLevel, then replay or dismiss the run.`,
+      code: "UNKNOWN_OUTCOME",
+      stepId: step.id,
+    },
+  });
+  if (!action.reconcile) return unknown("the action has no lookup");
+  let last: unknown;
+  for (let attempt = 1; attempt <= RECONCILE_ATTEMPTS; attempt++) {
+    try {
+      const found = await action.reconcile(ctx, input);
+      return found === undefined ? { kind: "absent" } : { kind: "found", output: found };
+    } catch (err) {
+      last = err;
+      env.logger.warn(
+        { stepId: step.id, op: entry.key, attempt, error: message(err) },
+        "reconcile lookup failed; retrying",
+      );
+      if (attempt < RECONCILE_ATTEMPTS) await env.sleep(RECONCILE_BACKOFF_MS * 2 ** (attempt - 1));
+    }
   }
+  return unknown(`the lookup failed ${RECONCILE_ATTEMPTS} times (last: ${message(last)})`);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 async function handleConnectionError(
