@@ -4,6 +4,7 @@
 import { registerSecret } from "@hlconnect/client";
 import type { Command } from "commander";
 import { removeConnection } from "../server/connection-edit.ts";
+import { connectionScopeReport } from "../server/connection-scopes.ts";
 import { testConnection } from "../server/connection-test.ts";
 import { connectionViews } from "../server/views.ts";
 import { oauthLink } from "./connections-oauth.ts";
@@ -43,8 +44,28 @@ export function registerConnectionsCommands(program: Command): void {
             },
             { privateToken: token },
           );
-          write(`added connection ${record.id} ("${record.label}", location ${opts.location})`);
-          write(`check it with: hlconnect connections test ${record.id}`);
+          // Tested on save: a token HighLevel refuses is not kept; missing scopes are named per flow.
+          const tested = await testConnection(engine, record.id);
+          // Only a token HighLevel refuses is dropped; one without the location read scope still works
+          // for its flows, and one that could not be checked (HighLevel unreachable) is kept untested.
+          if (tested && !tested.ok && tested.status === 401 && !/scope/i.test(tested.error)) {
+            await engine.store.deleteConnection(record.id);
+            engine.clients.forget(record.id);
+            throw new CliError(`the token was not saved: HighLevel refused it (${tested.error})`);
+          }
+          const where = tested?.ok && tested.location.name ? ` "${tested.location.name}"` : "";
+          write(`added connection ${record.id} ("${record.label}", location ${opts.location}${where})`);
+          if (tested && !tested.ok && !/scope/i.test(tested.error)) {
+            write(`warning: could not test it: ${tested.error}`);
+            write(`test it again with: hlconnect connections test ${record.id}`);
+            return;
+          }
+          const report = await connectionScopeReport(engine, record);
+          for (const m of report.missing) write(`warning: ${m.message}, which this token lacks`);
+          for (const u of report.unchecked) write(`note: could not check ${u.scope}: ${u.reason}`);
+          if (report.flows.length && !report.missing.length) {
+            write(`the token holds every scope its ${report.flows.length} flow(s) need`);
+          }
         } finally {
           await engine.stop();
         }
