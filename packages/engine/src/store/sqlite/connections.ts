@@ -1,8 +1,9 @@
 // Connections in SQLite. Their secrets and OAuth token pairs are sealed with the vault, bound to the
 // connection id and field, so the file never holds them in clear.
 import type { TokenSet } from "@hlconnect/client";
-import { InvalidInputError, NotFoundError } from "../errors.ts";
+import { NotFoundError } from "../errors.ts";
 import { newId } from "../ids.ts";
+import { checkTokens, cleanSecrets } from "../secrets-input.ts";
 import {
   CONNECTION_KINDS,
   CONNECTION_STATUSES,
@@ -51,29 +52,6 @@ function toRecord(row: ConnectionRow): ConnectionRecord {
 
 const secretsContext = (id: string) => `connection:${id}:secrets`;
 const tokensContext = (id: string) => `connection:${id}:tokens`;
-
-/** Only known fields, only strings: what is sealed is exactly what was meant. */
-function cleanSecrets(id: string, secrets: ConnectionSecrets): ConnectionSecrets {
-  const out: ConnectionSecrets = {};
-  for (const key of ["privateToken", "clientSecret"] as const) {
-    const value = optionalText(secrets[key], `connection "${id}": ${key}`);
-    if (value !== undefined) out[key] = value;
-  }
-  return out;
-}
-
-function checkTokens(id: string, tokens: TokenSet): TokenSet {
-  const where = `connection "${id}": token set`;
-  if (!tokens || typeof tokens !== "object") throw new InvalidInputError(`${where} must be an object`);
-  requireText(tokens.accessToken, `${where}: accessToken`);
-  optionalText(tokens.refreshToken, `${where}: refreshToken`);
-  if (typeof tokens.expiresAt !== "number" || !Number.isFinite(tokens.expiresAt)) {
-    throw new InvalidInputError(`${where}: expiresAt must be a time in epoch milliseconds`);
-  }
-  requireOneOf(tokens.userType, ["Company", "Location"], `${where}: userType`);
-  if (tokens.scopes !== undefined) textList(tokens.scopes, `${where}: scopes`);
-  return tokens;
-}
 
 export function sqliteConnections(ctx: SqliteContext, locks: LockStore): ConnectionStore {
   const { db } = ctx;
