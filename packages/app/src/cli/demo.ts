@@ -90,6 +90,8 @@ export async function demoBanner(o: {
   const lines = [
     "hlconnect demo: a HighLevel sandbox, a connection to it and the example flows, in this one process.",
     "",
+    `  Open ${o.serverUrl}/login?token=${encodeURIComponent(o.apiToken)}   (signs this browser in)`,
+    "",
     `  server   ${o.serverUrl}   (API: Authorization: Bearer ${o.apiToken})`,
     `  sandbox  ${o.info.baseUrl}   location ${o.info.locationId} "Demo Realty"`,
     `  data     ${o.dataDir}${o.keepsData ? "" : "   (removed on exit; --data DIR keeps it)"}`,

@@ -167,6 +167,7 @@ async function serve(opts: ServeOptions): Promise<void> {
       apiToken,
       logger,
       oauth: { ...(oauth ? { settings: oauth } : {}), publicUrl: serverUrl, linkKey: startLinkKey(secret) },
+      ...(sandbox ? { sandbox: { baseUrl: sandbox.info.baseUrl, locationId: sandbox.info.locationId } } : {}),
     });
     metrics = built.metrics;
     listening.setApp(built.app);

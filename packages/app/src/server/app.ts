@@ -6,8 +6,9 @@ import type { Engine } from "@hlconnect/engine/engine";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { routePath } from "hono/route";
-import { bearerAuth } from "./auth.ts";
+import { apiAuth as makeApiAuth } from "./auth.ts";
 import type { ServerDeps } from "./deps.ts";
+import { errorPage, wantsPage } from "./error-pages.ts";
 import { errorBody, handleError } from "./http-errors.ts";
 import type { AppLogger } from "./logging.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
@@ -17,7 +18,10 @@ import { flowRoutes } from "./routes/flows.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { type OAuthRouteOptions, oauthRoutes } from "./routes/oauth.ts";
 import { runRoutes } from "./routes/runs.ts";
+import { sessionRoutes } from "./routes/session.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
+import { SessionStore } from "./session.ts";
+import { staticRoutes } from "./static.ts";
 
 /** Flow files and connection forms are small; anything near this is a mistake or an attack. */
 const MAX_API_BODY_BYTES = 1024 * 1024;
@@ -31,6 +35,12 @@ export interface AppOptions {
   metrics?: Metrics;
   /** The marketplace app and public URL for OAuth connections (GET /oauth/start, /oauth/callback). */
   oauth?: OAuthRouteOptions;
+  /** The built web app (default packages/web/dist next to this package). */
+  webDist?: string;
+  /** Demo mode: the sandbox the web app shows a banner for. */
+  sandbox?: { baseUrl: string; locationId: string };
+  /** Browser sessions (default: a fresh in-memory store). */
+  sessions?: SessionStore;
 }
 
 export function createApp(options: AppOptions): { app: Hono; metrics: Metrics } {
@@ -57,7 +67,16 @@ export function createApp(options: AppOptions): { app: Hono; metrics: Metrics } 
     );
   });
 
-  const apiAuth = bearerAuth(options.apiToken);
+  const sessions = options.sessions ?? new SessionStore();
+  const apiAuth = makeApiAuth(options.apiToken, sessions);
+  // Signing in needs no credentials yet: mounted before the API's auth so it answers first.
+  const signIn = sessionRoutes({
+    apiToken: options.apiToken,
+    sessions,
+    ...(options.sandbox ? { sandbox: options.sandbox } : {}),
+  });
+  app.route("/api/session", signIn.api);
+  app.route("/login", signIn.login);
   const api = new Hono();
   api.use("*", apiAuth);
   api.use(
@@ -75,8 +94,14 @@ export function createApp(options: AppOptions): { app: Hono; metrics: Metrics } 
   app.route("/oauth", oauthRoutes(deps, options.oauth ?? {}, apiAuth));
   app.route("/", webhookRoutes(deps));
   app.route("/", healthRoutes(deps));
+  app.route("/", staticRoutes(options.webDist));
 
-  app.notFound((c) => c.json(errorBody(`no route for ${c.req.method} ${c.req.path}`), 404));
-  app.onError((err, c) => handleError(err, c, options.logger));
+  app.notFound((c) =>
+    wantsPage(c) ? errorPage(c, 404) : c.json(errorBody(`no route for ${c.req.method} ${c.req.path}`), 404),
+  );
+  app.onError((err, c) => {
+    const res = handleError(err, c, options.logger);
+    return wantsPage(c) && res.status >= 500 ? errorPage(c, 500) : res;
+  });
   return { app, metrics };
 }

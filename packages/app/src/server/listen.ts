@@ -14,11 +14,12 @@ export interface Listening {
 }
 
 export async function listen(options: { port: number; host: string }): Promise<Listening> {
-  let handler: ((req: Request) => Response | Promise<Response>) | undefined;
+  let handler: ((req: Request, env: unknown) => Response | Promise<Response>) | undefined;
   const server = createAdaptorServer({
-    fetch: (req: Request) =>
+    // env carries the Node request, whose socket gives the client's address (sign-in rate limits).
+    fetch: (req: Request, env: unknown) =>
       handler
-        ? handler(req)
+        ? handler(req, env)
         : Response.json({ error: "starting up: try again in a moment" }, { status: 503 }),
   });
   await new Promise<void>((resolve, reject) => {
@@ -39,7 +40,7 @@ export async function listen(options: { port: number; host: string }): Promise<L
     url: `http://${host}:${address.port}`,
     port: address.port,
     setApp(app) {
-      handler = (req) => app.fetch(req);
+      handler = (req, env) => app.fetch(req, env);
     },
     close: () =>
       new Promise<void>((resolve) => {

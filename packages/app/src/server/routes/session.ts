@@ -1,0 +1,102 @@
+// Signing in from the browser: POST /api/session {token} (the API token), GET /login?token=... (the
+// demo's one-click link), GET /api/session (who am I, and the CSRF token the page must send back),
+// DELETE /api/session (sign out). A refused sign-in says only that it was refused; attempts are limited
+// per client address so the token cannot be guessed through here.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { type Context, Hono } from "hono";
+import { csrfCheck } from "../csrf.ts";
+import { errorBody, readJsonObject } from "../http-errors.ts";
+import { clientAddress, RateLimiter } from "../rate-limit.ts";
+import {
+  clearSessionCookie,
+  type Session,
+  type SessionStore,
+  sameSecret,
+  setSessionCookie,
+} from "../session.ts";
+
+export interface SessionRouteOptions {
+  apiToken: string;
+  sessions: SessionStore;
+  /** Demo mode: the sandbox the page shows a banner for. */
+  sandbox?: { baseUrl: string; locationId: string };
+  /** Failed sign-in attempts allowed per address per minute (default 10). */
+  attemptsPerMinute?: number;
+  now?: () => number;
+}
+
+export const APP_VERSION: string = (
+  JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../../../package.json"), "utf8")) as {
+    version: string;
+  }
+).version;
+
+const REFUSED = "sign-in refused";
+
+export function sessionRoutes(options: SessionRouteOptions): { api: Hono; login: Hono } {
+  const { sessions, apiToken } = options;
+  const limiter = new RateLimiter(options.attemptsPerMinute ?? 10, 60_000, options.now);
+
+  /** The outcome of one attempt: signed in (cookie set), refused, or too many attempts. */
+  const attempt = (c: Context, token: unknown): Session | "refused" | "limited" => {
+    const address = clientAddress(c);
+    if (limiter.blocked(address)) return "limited";
+    if (typeof token !== "string" || !token || !sameSecret(token, apiToken)) {
+      limiter.fail(address);
+      return "refused";
+    }
+    const session = sessions.create();
+    setSessionCookie(c, session);
+    return session;
+  };
+
+  const api = new Hono();
+  api.post("/", async (c) => {
+    const body = await readJsonObject(c);
+    const outcome = attempt(c, body.token);
+    if (outcome === "limited") {
+      c.header("Retry-After", String(limiter.retryAfterS(clientAddress(c))));
+      return c.json(errorBody("too many sign-in attempts: wait a minute and try again"), 429);
+    }
+    if (outcome === "refused") return c.json(errorBody(REFUSED), 401);
+    return c.json({ csrfToken: outcome.csrfToken });
+  });
+
+  api.get("/", (c) => {
+    const header = c.req.header("authorization");
+    const bearer = header ? /^Bearer\s+(.+)$/i.exec(header.trim())?.[1] : undefined;
+    const session = sessions.fromRequest(c);
+    if (!session && !(bearer && sameSecret(bearer, apiToken))) {
+      return c.json(errorBody("not signed in"), 401);
+    }
+    return c.json({
+      signedIn: true,
+      ...(session ? { csrfToken: session.csrfToken } : {}),
+      demo: Boolean(options.sandbox),
+      ...(options.sandbox ? { sandbox: options.sandbox } : {}),
+      version: APP_VERSION,
+    });
+  });
+
+  api.delete("/", (c) => {
+    const session = sessions.fromRequest(c);
+    if (session) {
+      const refused = csrfCheck(c, session);
+      if (refused) return refused;
+      sessions.delete(session.id);
+    }
+    clearSessionCookie(c);
+    return c.body(null, 204);
+  });
+
+  const login = new Hono();
+  login.get("/", (c) => {
+    const outcome = attempt(c, c.req.query("token"));
+    // The redirect drops the token from the address bar and the history.
+    if (typeof outcome === "object") return c.redirect("/", 302);
+    return c.redirect(`/#/signin?error=${outcome === "limited" ? "rate-limited" : "1"}`, 302);
+  });
+
+  return { api, login };
+}
