@@ -1,0 +1,37 @@
+// What every field of the open step can read: the samples of the trigger and of earlier steps (for
+// autocomplete and previews), the transforms, the connection for live dropdowns, and vars.
+import { createContext, useContext } from "react";
+import type { Transform } from "../api/types.ts";
+
+export interface BuilderContextValue {
+  /** The trigger's sample output. */
+  trigger: unknown;
+  /** Earlier steps' sample outputs by step id (only steps before the one being edited). */
+  steps: Record<string, unknown>;
+  vars: Record<string, unknown>;
+  transforms: Transform[];
+  connectionId: string | undefined;
+  locationId: string | undefined;
+}
+
+export const BuilderContext = createContext<BuilderContextValue>({
+  trigger: undefined,
+  steps: {},
+  vars: {},
+  transforms: [],
+  connectionId: undefined,
+  locationId: undefined,
+});
+
+export function useBuilder(): BuilderContextValue {
+  return useContext(BuilderContext);
+}
+
+/** The mapping context the server evaluates expressions in (the engine's shape). */
+export function mappingContext(b: BuilderContextValue) {
+  return {
+    trigger: b.trigger ?? {},
+    steps: Object.fromEntries(Object.entries(b.steps).map(([id, output]) => [id, { output }])),
+    vars: b.vars,
+  };
+}

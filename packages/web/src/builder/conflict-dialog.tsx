@@ -1,0 +1,70 @@
+// Two tabs saved the same flow: show what changed in the file since this page loaded it, and let the
+// person reload (losing their edits) or overwrite (knowingly).
+import { Modal, Scroll } from "../components/ui.tsx";
+import { lineDiff } from "./flow-doc.ts";
+
+export interface Conflict {
+  currentVersion: string;
+  currentSource?: string;
+  /** The server's diff (unified text) between the version this page had and the current file. */
+  diff?: string;
+  /** The source this page was based on, when the server sends it. */
+  baseSource?: string;
+}
+
+export function ConflictDialog({
+  conflict,
+  onClose,
+  onReload,
+  onOverwrite,
+}: {
+  conflict: Conflict;
+  onClose: () => void;
+  onReload: () => void;
+  onOverwrite: () => void;
+}) {
+  const lines =
+    conflict.diff !== undefined
+      ? conflict.diff.split("\n").map((text) => ({
+          kind: (text.startsWith("+") ? "+" : text.startsWith("-") ? "-" : " ") as " " | "+" | "-",
+          text,
+        }))
+      : conflict.baseSource !== undefined && conflict.currentSource !== undefined
+        ? lineDiff(conflict.baseSource, conflict.currentSource).map((l) => ({
+            kind: l.kind,
+            text: `${l.kind}${l.text}`,
+          }))
+        : (conflict.currentSource ?? "").split("\n").map((text) => ({ kind: " " as const, text }));
+  return (
+    <Modal
+      title="This flow changed since you opened it"
+      onClose={onClose}
+      actions={
+        <>
+          <button type="button" onClick={onClose}>
+            Keep editing
+          </button>
+          <button type="button" onClick={onReload}>
+            Reload theirs (drop my changes)
+          </button>
+          <button type="button" className="primary" onClick={onOverwrite} data-testid="overwrite">
+            Overwrite with mine
+          </button>
+        </>
+      }
+    >
+      <p>
+        Someone (or another tab) saved it after you opened it. Your changes are not saved yet. What changed in
+        the file:
+      </p>
+      <Scroll label="Changes" className="diff">
+        {lines.map((l, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: lines of a fixed text
+          <span key={i} className={l.kind === "+" ? "add" : l.kind === "-" ? "del" : undefined}>
+            {l.text || " "}
+          </span>
+        ))}
+      </Scroll>
+    </Modal>
+  );
+}

@@ -1,0 +1,336 @@
+// Connections to HighLevel: add a Private Integration Token (tested on save), connect by OAuth in a
+// popup, see an agency's installed locations, test, rename, reconnect and remove. Tokens go to the
+// server and never come back: nothing here can show one.
+import { type FormEvent, useEffect, useRef, useState } from "react";
+import { api, messageOf } from "../api/client.ts";
+import type { ConnectionView } from "../api/types.ts";
+import {
+  attempt,
+  LoadState,
+  Modal,
+  PageHead,
+  StatusBadge,
+  Time,
+  toast,
+  useConfirm,
+  useLoad,
+} from "../components/ui.tsx";
+
+interface OAuthStatus {
+  configured: boolean;
+  startUrl?: string;
+}
+
+export function ConnectionsPage() {
+  const loaded = useLoad((signal) => api<{ connections: ConnectionView[] }>("/connections", { signal }), []);
+  const oauth = useLoad(
+    (signal) =>
+      api<OAuthStatus>("/oauth/status", { signal }).catch(() => ({ configured: false }) as OAuthStatus),
+    [],
+  );
+  const [adding, setAdding] = useState(false);
+  const [ask, confirmNode] = useConfirm();
+  const [popupState, setPopupState] = useState<"idle" | "waiting" | "blocked">("idle");
+  const popupTimer = useRef<ReturnType<typeof setInterval>>(undefined);
+  useEffect(() => () => clearInterval(popupTimer.current), []);
+
+  /** Opens the consent page now, inside the click (a popup opened later is blocked), then watches it. */
+  const connectOAuth = (extra: Record<string, string> = {}) => {
+    const base = oauth.data?.startUrl ?? "/oauth/start";
+    const url = new URL(base, window.location.origin);
+    for (const [k, v] of Object.entries(extra)) url.searchParams.set(k, v);
+    const popup = window.open(url.toString(), "hlconnect-oauth", "popup,width=640,height=760");
+    if (!popup) {
+      setPopupState("blocked");
+      return;
+    }
+    setPopupState("waiting");
+    clearInterval(popupTimer.current);
+    popupTimer.current = setInterval(async () => {
+      // Closed, or done: either way the button must not stay stuck on "waiting".
+      const closed = popup.closed;
+      await loaded.reload();
+      if (closed) {
+        clearInterval(popupTimer.current);
+        setPopupState("idle");
+      }
+    }, 1000);
+  };
+
+  const test = (c: ConnectionView) =>
+    attempt(async () => {
+      const r = await api<{ ok: boolean; missingScopes?: string[] }>(`/connections/${c.id}/test`, {
+        method: "POST",
+      });
+      toast(
+        r.missingScopes?.length
+          ? `${c.label} works, but lacks scopes: ${r.missingScopes.join(", ")}`
+          : `${c.label} works`,
+      );
+      await loaded.reload();
+    });
+
+  const rename = async (c: ConnectionView) => {
+    const label = window.prompt(`New name for “${c.label}”`, c.label);
+    if (label?.trim())
+      await attempt(
+        () =>
+          api(`/connections/${c.id}`, { method: "PUT", body: { label: label.trim() } }).then(loaded.reload),
+        "Renamed",
+      );
+  };
+
+  const remove = async (c: ConnectionView) => {
+    const ok = await ask({
+      title: `Remove “${c.label}”?`,
+      body: <p>Flows that use it stop until you pick another connection. Its tokens are deleted.</p>,
+      confirm: "Remove connection",
+    });
+    if (ok)
+      await attempt(
+        () => api(`/connections/${c.id}`, { method: "DELETE" }).then(loaded.reload),
+        "Connection removed",
+      );
+  };
+
+  return (
+    <>
+      <PageHead title="Connections" sub="How hlconnect reaches your HighLevel accounts.">
+        <button type="button" onClick={() => setAdding(true)}>
+          Add a Private Integration Token
+        </button>
+        <button
+          type="button"
+          className="primary"
+          onClick={() => connectOAuth()}
+          disabled={!oauth.data?.configured || popupState === "waiting"}
+          title={oauth.data?.configured ? undefined : "OAuth is not configured on this server"}
+          data-testid="oauth-connect"
+        >
+          {popupState === "waiting" ? "Waiting for HighLevel…" : "Connect with HighLevel"}
+        </button>
+      </PageHead>
+      {oauth.data && !oauth.data.configured ? (
+        <p className="muted small">
+          “Connect with HighLevel” needs a marketplace app: set <code>HIGHLEVEL_CLIENT_ID</code> and{" "}
+          <code>HIGHLEVEL_CLIENT_SECRET</code>, then restart the server.
+        </p>
+      ) : null}
+      {popupState === "blocked" ? (
+        <div className="banner warn" role="alert">
+          The browser blocked the HighLevel window. Allow popups for this site, or{" "}
+          <a href={oauth.data?.startUrl ?? "/oauth/start"} target="_blank" rel="noreferrer">
+            open the consent page in a new tab
+          </a>
+          .
+        </div>
+      ) : null}
+      <LoadState loaded={loaded}>
+        {loaded.data?.connections.length === 0 ? (
+          <div className="card empty">
+            <p>No connections yet. Add one to let flows reach HighLevel.</p>
+          </div>
+        ) : (
+          <div className="stack">
+            {loaded.data?.connections.map((c) => (
+              <ConnectionCard
+                key={c.id}
+                c={c}
+                onTest={() => void test(c)}
+                onRename={() => void rename(c)}
+                onRemove={() => void remove(c)}
+                onReconnect={() => connectOAuth({ reconnect: c.id })}
+              />
+            ))}
+          </div>
+        )}
+      </LoadState>
+      {adding ? (
+        <AddTokenDialog
+          onClose={() => setAdding(false)}
+          onAdded={() => {
+            setAdding(false);
+            void loaded.reload();
+          }}
+        />
+      ) : null}
+      {confirmNode}
+    </>
+  );
+}
+
+function ConnectionCard({
+  c,
+  onTest,
+  onRename,
+  onRemove,
+  onReconnect,
+}: {
+  c: ConnectionView;
+  onTest: () => void;
+  onRename: () => void;
+  onRemove: () => void;
+  onReconnect: () => void;
+}) {
+  const [showLocations, setShowLocations] = useState(false);
+  return (
+    <article className="card" data-testid={`connection-${c.id}`} aria-label={`Connection ${c.label}`}>
+      <div className="row spread">
+        <div>
+          <h2 style={{ marginBottom: 2 }}>
+            {c.label} <StatusBadge status={c.status} />
+          </h2>
+          <div className="muted small">
+            {c.kind === "pit"
+              ? "Private Integration Token"
+              : c.kind === "agency"
+                ? "Agency (OAuth)"
+                : "Location (OAuth)"}{" "}
+            · <span className="mono">{c.id}</span> ·{" "}
+            {c.kind === "agency" ? `company ${c.companyId}` : c.locationIds.join(", ")} · added{" "}
+            <Time iso={c.createdAt} />
+          </div>
+          {c.statusReason ? <p className="error-text">{c.statusReason}</p> : null}
+          {c.pausedFlows.length ? (
+            <p className="small">Paused flows: {c.pausedFlows.map((f) => f.name).join(", ")}</p>
+          ) : null}
+        </div>
+        <div className="row">
+          <button type="button" className="small" onClick={onTest}>
+            Test
+          </button>
+          <button type="button" className="small" onClick={onRename}>
+            Rename
+          </button>
+          {c.kind !== "pit" ? (
+            <button type="button" className="small" onClick={onReconnect}>
+              Reconnect
+            </button>
+          ) : null}
+          <button type="button" className="small danger" onClick={onRemove} aria-label={`Remove ${c.label}`}>
+            Remove
+          </button>
+        </div>
+      </div>
+      {c.kind === "agency" ? (
+        <details
+          open={showLocations}
+          onToggle={(e) => setShowLocations((e.target as HTMLDetailsElement).open)}
+        >
+          <summary>Installed locations ({c.locationIds.length})</summary>
+          {showLocations ? <AgencyLocations id={c.id} fallback={c.locationIds} /> : null}
+        </details>
+      ) : null}
+    </article>
+  );
+}
+
+function AgencyLocations({ id, fallback }: { id: string; fallback: string[] }) {
+  const loaded = useLoad(
+    (signal) =>
+      api<{ locations: Array<{ id: string; name?: string }> }>(`/connections/${id}/locations`, {
+        signal,
+      }).catch(() => ({ locations: fallback.map((l): { id: string; name?: string } => ({ id: l })) })),
+    [id],
+  );
+  return (
+    <LoadState loaded={loaded}>
+      <ul>
+        {loaded.data?.locations.map((l) => (
+          <li key={l.id}>
+            {l.name ? `${l.name} · ` : ""}
+            <span className="mono">{l.id}</span>
+          </li>
+        ))}
+      </ul>
+    </LoadState>
+  );
+}
+
+function AddTokenDialog({ onClose, onAdded }: { onClose: () => void; onAdded: () => void }) {
+  const [label, setLabel] = useState("");
+  const [token, setToken] = useState("");
+  const [locationId, setLocationId] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const submit = async (e?: FormEvent) => {
+    e?.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      const answer = await api<{ connection: ConnectionView; missingScopes?: string[] }>("/connections", {
+        body: { kind: "pit", label: label.trim(), token: token.trim(), locationId: locationId.trim() },
+      });
+      const missing = answer.missingScopes ?? answer.connection.missingScopes ?? [];
+      toast(
+        missing.length
+          ? `Connection added and tested. It lacks these scopes your flows need: ${missing.join(", ")}`
+          : "Connection added and tested",
+        missing.length > 0,
+      );
+      setToken("");
+      onAdded();
+    } catch (err) {
+      setError(messageOf(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal
+      title="Add a Private Integration Token"
+      onClose={onClose}
+      actions={
+        <>
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button
+            type="submit"
+            form="pit-form"
+            className="primary"
+            disabled={busy || !label.trim() || !token.trim() || !locationId.trim()}
+          >
+            {busy ? "Testing…" : "Test and save"}
+          </button>
+        </>
+      }
+    >
+      <form id="pit-form" onSubmit={submit}>
+        <p className="muted">
+          In HighLevel: Settings › Private Integrations › Create. The token is tested, encrypted and never
+          shown again.
+        </p>
+        <div className="field">
+          <label htmlFor="pit-label">Name</label>
+          <input
+            id="pit-label"
+            value={label}
+            onChange={(e) => setLabel(e.target.value)}
+            placeholder="Main location"
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="pit-token">Token</label>
+          <input
+            id="pit-token"
+            type="password"
+            autoComplete="off"
+            value={token}
+            onChange={(e) => setToken(e.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="pit-location">Location id</label>
+          <input id="pit-location" value={locationId} onChange={(e) => setLocationId(e.target.value)} />
+          <div className="hint">Settings › Business Profile in HighLevel shows it.</div>
+        </div>
+        {error ? (
+          <p className="error-text" role="alert">
+            {error}
+          </p>
+        ) : null}
+      </form>
+    </Modal>
+  );
+}

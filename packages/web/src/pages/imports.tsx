@@ -1,0 +1,251 @@
+// BatchLeads import: upload an export (CSV or XLSX), check it with a dry run (summary and rejected
+// rows with reasons), then import it with a live progress bar. Past imports stay listed.
+import { useEffect, useRef, useState } from "react";
+import { api, messageOf } from "../api/client.ts";
+import type { ImportView } from "../api/types.ts";
+import { Json, LoadState, PageHead, StatusBadge, Time, useLoad } from "../components/ui.tsx";
+
+const DONE = new Set(["succeeded", "failed", "done", "completed", "error"]);
+
+/** Polls an import until it ends; returns its latest view. */
+function useImport(id: string | undefined): ImportView | undefined {
+  const [view, setView] = useState<ImportView>();
+  useEffect(() => {
+    if (!id) return;
+    let stop = false;
+    const tick = async () => {
+      try {
+        const { import: v } = await api<{ import: ImportView }>(`/imports/${id}`);
+        if (stop) return;
+        setView(v);
+        if (!DONE.has(v.status)) setTimeout(tick, 400);
+      } catch {
+        if (!stop) setTimeout(tick, 1500);
+      }
+    };
+    void tick();
+    return () => {
+      stop = true;
+    };
+  }, [id]);
+  return view;
+}
+
+export function ImportsPage() {
+  const past = useLoad((signal) => api<{ imports: ImportView[] }>("/imports", { signal }), []);
+  const [file, setFile] = useState<File>();
+  const [locationId, setLocationId] = useState("");
+  const [dryId, setDryId] = useState<string>();
+  const [runId, setRunId] = useState<string>();
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const dry = useImport(dryId);
+  const real = useImport(runId);
+  const reloadPast = useRef(past.reload);
+  reloadPast.current = past.reload;
+  useEffect(() => {
+    if (real && DONE.has(real.status)) void reloadPast.current();
+  }, [real]);
+
+  const start = async (dryRun: boolean) => {
+    if (!file) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      const { import: v } = await api<{ import: ImportView }>("/imports", {
+        raw: file,
+        query: {
+          file: file.name,
+          dryRun: dryRun ? 1 : undefined,
+          locationId: locationId.trim() || undefined,
+        },
+      });
+      if (dryRun) {
+        setDryId(v.id);
+        setRunId(undefined);
+      } else setRunId(v.id);
+    } catch (err) {
+      setError(messageOf(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const dryDone = dry && DONE.has(dry.status);
+  return (
+    <>
+      <PageHead
+        title="BatchLeads import"
+        sub="Bring a BatchLeads export into HighLevel: contacts, tags, notes and tasks, without duplicates."
+      />
+      <section className="card" aria-labelledby="upload-h">
+        <h2 id="upload-h">1. Choose the export</h2>
+        <div className="inline-form">
+          <div className="field">
+            <label htmlFor="import-file">BatchLeads export (CSV or XLSX)</label>
+            <input
+              id="import-file"
+              type="file"
+              accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+              onChange={(e) => {
+                setFile(e.target.files?.[0]);
+                setDryId(undefined);
+                setRunId(undefined);
+              }}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="import-location">Location id (optional)</label>
+            <input
+              id="import-location"
+              value={locationId}
+              onChange={(e) => setLocationId(e.target.value)}
+              placeholder="the connection's location"
+            />
+          </div>
+          <button type="button" className="primary" disabled={!file || busy} onClick={() => void start(true)}>
+            Check it (dry run)
+          </button>
+        </div>
+        {error ? (
+          <p className="error-text" role="alert">
+            {error}
+          </p>
+        ) : null}
+      </section>
+      {dry ? (
+        <section className="card" aria-labelledby="dry-h" data-testid="dry-run">
+          <h2 id="dry-h">2. What the import would do</h2>
+          <ImportProgress view={dry} />
+          {dry.error ? <p className="error-text">{dry.error}</p> : null}
+          {dry.summary ? <Summary summary={dry.summary} /> : null}
+          {dry.rejected?.length ? <Rejected rows={dry.rejected} /> : null}
+          {dryDone && dry.status !== "failed" ? (
+            <button
+              type="button"
+              className="primary"
+              disabled={busy || Boolean(runId)}
+              onClick={() => void start(false)}
+            >
+              Import into HighLevel
+            </button>
+          ) : null}
+        </section>
+      ) : null}
+      {real ? (
+        <section className="card" aria-labelledby="run-h" data-testid="import-run">
+          <h2 id="run-h">3. Importing</h2>
+          <ImportProgress view={real} />
+          {real.error ? <p className="error-text">{real.error}</p> : null}
+          {real.summary ? <Summary summary={real.summary} /> : null}
+        </section>
+      ) : null}
+      <section className="card" aria-labelledby="past-h">
+        <h2 id="past-h">Past imports</h2>
+        <LoadState loaded={past}>
+          {past.data?.imports.length === 0 ? (
+            <p className="muted">None yet.</p>
+          ) : (
+            <ul className="stack" style={{ listStyle: "none", padding: 0 }}>
+              {past.data?.imports.map((i) => (
+                <li key={i.id}>
+                  <details>
+                    <summary>
+                      {i.file} {i.dryRun ? "(dry run)" : ""} <StatusBadge status={i.status} />{" "}
+                      <Time iso={i.createdAt} />
+                    </summary>
+                    {i.summary ? <Summary summary={i.summary} /> : null}
+                    {i.error ? <p className="error-text">{i.error}</p> : null}
+                  </details>
+                </li>
+              ))}
+            </ul>
+          )}
+        </LoadState>
+      </section>
+    </>
+  );
+}
+
+function ImportProgress({ view }: { view: ImportView }) {
+  const rows = view.progress?.rows ?? 0;
+  const total = view.progress?.total;
+  const done = DONE.has(view.status);
+  const pct =
+    done && view.status !== "failed" ? 100 : total ? Math.min(100, Math.round((rows / total) * 100)) : 0;
+  return (
+    <div style={{ margin: "8px 0 12px" }}>
+      <div className="row spread small">
+        <span>
+          <StatusBadge status={view.status} /> {rows}
+          {total ? ` of ${total}` : ""} rows
+        </span>
+        <span data-testid="progress-pct">{pct}%</span>
+      </div>
+      <div
+        className="progress"
+        role="progressbar"
+        aria-label="Import progress"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={pct}
+      >
+        <div style={{ width: `${pct}%` }} />
+      </div>
+    </div>
+  );
+}
+
+/** The summary's numbers as a table; anything nested as JSON. */
+function Summary({ summary }: { summary: Record<string, unknown> }) {
+  const flat = Object.entries(summary).filter(([, v]) => typeof v === "number" || typeof v === "string");
+  const nested = Object.fromEntries(
+    Object.entries(summary).filter(([, v]) => v !== null && typeof v === "object"),
+  );
+  return (
+    <div className="stack" data-testid="import-summary">
+      <table>
+        <tbody>
+          {flat.map(([k, v]) => (
+            <tr key={k}>
+              <th scope="row">{k}</th>
+              <td>{String(v)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {Object.keys(nested).length ? (
+        <details>
+          <summary>Details</summary>
+          <Json value={nested} />
+        </details>
+      ) : null}
+    </div>
+  );
+}
+
+function Rejected({ rows }: { rows: NonNullable<ImportView["rejected"]> }) {
+  return (
+    <details open>
+      <summary>Rejected rows ({rows.length})</summary>
+      <div className="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Row</th>
+              <th scope="col">Why</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.slice(0, 200).map((r) => (
+              <tr key={r.row}>
+                <td>{r.row}</td>
+                <td>{r.reason}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </details>
+  );
+}

@@ -1,0 +1,195 @@
+// One run: its trigger and each step's input after mapping, output, error, attempts and timing;
+// replay it, or settle a step that stopped for a person ("needs attention") with a recorded reason.
+import { useCallback, useState } from "react";
+import { api } from "../api/client.ts";
+import type { RunView, StepView } from "../api/types.ts";
+import { attempt, Json, LoadState, Modal, PageHead, StatusBadge, Time, useLoad } from "../components/ui.tsx";
+import { useLiveRuns } from "../live.ts";
+import { Link, navigate } from "../router.tsx";
+
+function took(a?: string, b?: string): string {
+  if (!a || !b) return "—";
+  return `${new Date(b).getTime() - new Date(a).getTime()} ms`;
+}
+
+export function RunPage({ runId }: { runId: string }) {
+  const loaded = useLoad(
+    (signal) => api<{ run: RunView; steps: StepView[] }>(`/runs/${runId}`, { signal }),
+    [runId],
+  );
+  const reload = loaded.reload;
+  const live = loaded.data && ["queued", "running"].includes(loaded.data.run.status);
+  useLiveRuns(
+    useCallback(() => {
+      if (live) void reload();
+    }, [live, reload]),
+  );
+  const [resolving, setResolving] = useState<StepView>();
+
+  const replay = () =>
+    attempt(async () => {
+      const { run } = await api<{ run: RunView }>(`/runs/${runId}/replay`, { method: "POST" });
+      navigate(`/runs/${run.id}`);
+    }, "Replay started");
+
+  const run = loaded.data?.run;
+  return (
+    <LoadState loaded={loaded}>
+      {run ? (
+        <>
+          <PageHead
+            title={`Run of ${run.flowId}`}
+            sub={
+              <>
+                <span className="mono">{run.id}</span> · started <Time iso={run.createdAt} />
+                {run.replayOf ? (
+                  <>
+                    {" "}
+                    · replay of <Link to={`/runs/${run.replayOf}`}>{run.replayOf.slice(0, 12)}</Link>
+                  </>
+                ) : null}
+              </>
+            }
+          >
+            <Link className="button" to={`/flows/${run.flowId}`}>
+              Open flow
+            </Link>
+            <button type="button" className="primary" onClick={() => void replay()} data-testid="replay">
+              Replay
+            </button>
+          </PageHead>
+          <div className="card">
+            <div className="row">
+              <StatusBadge status={run.status} />
+              <span data-testid="run-status">{run.status.replace("_", " ")}</span>
+              <span className="muted">
+                {run.durationMs !== undefined ? `in ${run.durationMs} ms` : ""} · attempts {run.attempts}
+              </span>
+            </div>
+            {run.error ? (
+              <p className="error-text" role="alert" style={{ marginTop: 8 }}>
+                {run.error}
+              </p>
+            ) : null}
+          </div>
+          <section className="card">
+            <h2>Trigger</h2>
+            <Json value={run.trigger} label="Trigger data" />
+          </section>
+          {loaded.data?.steps.map((s, i) => (
+            <section className="card" key={s.stepId} data-testid={`step-${s.stepId}`}>
+              <div className="row spread">
+                <h2>
+                  {i + 1}. {s.stepId} <StatusBadge status={s.status} />
+                </h2>
+                <span className="muted small">
+                  attempts {s.attempts} · {took(s.startedAt, s.finishedAt)}
+                </span>
+              </div>
+              {s.error ? (
+                <p className="error-text" role="alert">
+                  {s.error}
+                </p>
+              ) : null}
+              {s.resolution ? (
+                <p className="muted">
+                  Resolved: {s.resolution.action} — “{s.resolution.reason}”
+                </p>
+              ) : null}
+              {s.status === "needs_attention" ? (
+                <button type="button" onClick={() => setResolving(s)}>
+                  Resolve…
+                </button>
+              ) : null}
+              <div className="grid cols-2" style={{ marginTop: 8 }}>
+                <div>
+                  <h3>Input (after mapping)</h3>
+                  <Json value={s.input} label={`Input of ${s.stepId}`} />
+                </div>
+                <div>
+                  <h3>Output</h3>
+                  <Json value={s.output} label={`Output of ${s.stepId}`} />
+                </div>
+              </div>
+            </section>
+          ))}
+          {resolving ? (
+            <ResolveDialog
+              runId={run.id}
+              step={resolving}
+              onClose={() => setResolving(undefined)}
+              onDone={() => {
+                setResolving(undefined);
+                void reload();
+              }}
+            />
+          ) : null}
+        </>
+      ) : null}
+    </LoadState>
+  );
+}
+
+function ResolveDialog({
+  runId,
+  step,
+  onClose,
+  onDone,
+}: {
+  runId: string;
+  step: StepView;
+  onClose: () => void;
+  onDone: () => void;
+}) {
+  const [action, setAction] = useState("mark-done");
+  const [reason, setReason] = useState("");
+  const submit = () =>
+    attempt(async () => {
+      await api(`/runs/${runId}/steps/${step.stepId}/resolve`, { body: { action, reason } });
+      onDone();
+    }, "Step resolved");
+  return (
+    <Modal
+      title={`Resolve step “${step.stepId}”`}
+      onClose={onClose}
+      actions={
+        <>
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="button" className="primary" disabled={!reason.trim()} onClick={() => void submit()}>
+            Resolve
+          </button>
+        </>
+      }
+    >
+      <p className="muted">
+        The outcome of this step is unknown (it may have happened in HighLevel). Check HighLevel, then say
+        what to do.
+      </p>
+      <fieldset>
+        <legend>What to do</legend>
+        {[
+          ["mark-done", "It happened: mark it done and go on"],
+          ["retry", "It did not happen: try it once more"],
+          ["skip", "Skip it and go on"],
+        ].map(([v, label]) => (
+          <label key={v} className="toggle">
+            <input
+              type="radio"
+              name="action"
+              value={v}
+              checked={action === v}
+              onChange={() => setAction(v!)}
+            />
+            {label}
+          </label>
+        ))}
+      </fieldset>
+      <div className="field">
+        <label htmlFor="reason">Reason (kept with the run)</label>
+        <input id="reason" value={reason} onChange={(e) => setReason(e.target.value)} required />
+      </div>
+    </Modal>
+  );
+}
