@@ -11,7 +11,14 @@ import {
   WebhookVerificationError,
 } from "@hlconnect/client";
 import { ConnectionClients } from "./connections/clients.ts";
-import { type Flow, type FlowError, loadFlowsFromDir, parseFlowFile } from "./flows/index.ts";
+import {
+  type Flow,
+  type FlowError,
+  formatFlowError,
+  loadFlowsFromDir,
+  parseFlowFile,
+} from "./flows/index.ts";
+import { routingProblem } from "./flows/routing.ts";
 import { type Logger, silentLogger } from "./logger.ts";
 import type { JobQueue } from "./queue/types.ts";
 import { startWorker, type Worker } from "./queue/worker.ts";
@@ -89,7 +96,7 @@ export class Engine {
       ...(options.alertWebhook ? { alertWebhook: options.alertWebhook } : {}),
     });
     this.scheduler = new PollScheduler(this.env, queue, { tickMs: options.pollTickMs ?? 1000 });
-    this.router = new WebhookRouter(this.env, queue, `router-${process.pid}`);
+    this.router = new WebhookRouter(this.env, queue, `router-${process.pid}`, options.leaseMs);
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
@@ -158,6 +165,8 @@ export class Engine {
     const parsed = parseFlowFile(source, file);
     if (!parsed.flow) return { errors: parsed.errors };
     const flow = parsed.flow;
+    const unroutable = flow.enabled ? await routingProblem(this.store, flow, source) : undefined;
+    if (unroutable) return { errors: [unroutable] };
     const record = await this.store.saveFlow({
       id: flow.id,
       name: flow.name,
@@ -171,6 +180,16 @@ export class Engine {
       await this.store.setFlowHookSecret(flow.id, randomBytes(24).toString("base64url"));
     }
     return { flow: record, errors: [] };
+  }
+
+  /** Switch a flow on or off; a flow that could not be routed to a connection is refused, naming the fix. */
+  async setFlowEnabled(id: string, enabled: boolean): Promise<FlowRecord> {
+    if (enabled) {
+      const { record, flow } = await this.flow(id);
+      const unroutable = await routingProblem(this.store, flow, record.source);
+      if (unroutable) throw new Error(formatFlowError(unroutable));
+    }
+    return this.store.setFlowEnabled(id, enabled);
   }
 
   /** Load every flow file of a folder; returns the errors of the files that did not validate. */

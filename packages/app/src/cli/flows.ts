@@ -80,7 +80,9 @@ export function registerFlowsCommands(program: Command): void {
       .action(async (id: string, opts: { data?: string }) => {
         await withEngine({ data: opts.data, mustExist: true }, async (engine) => {
           if (!(await engine.store.getFlow(id))) throw noFlow(id);
-          await engine.store.setFlowEnabled(id, enabled);
+          await engine.setFlowEnabled(id, enabled).catch((err: Error) => {
+            throw new CliError(err.message);
+          });
           write(`flow "${id}" ${enabled ? "enabled" : "disabled"}`);
         });
       });

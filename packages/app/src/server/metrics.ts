@@ -73,6 +73,12 @@ export function createMetrics(engine: Engine, options: { processMetrics?: boolea
       registers: [registry],
     }),
   };
+  const ignored = new Counter({
+    name: "hlconnect_webhooks_ignored_total",
+    help: "Stored webhooks that started no run for a flow, by source and reason (no_connection, flow_paused...)",
+    labelNames: ["source", "reason"] as const,
+    registers: [registry],
+  });
   const httpRequests = new Counter({
     name: "hlconnect_http_requests_total",
     help: "HTTP requests answered, by method, route pattern and status",
@@ -86,8 +92,11 @@ export function createMetrics(engine: Engine, options: { processMetrics?: boolea
     if (e.requests) pollRequests.inc({ flow: e.flowId }, e.requests);
     if (e.runs) pollRuns.inc({ flow: e.flowId }, e.runs);
   };
+  const onIgnored = (e: { source: string; reason: string }) =>
+    ignored.inc({ source: e.source, reason: e.reason });
   engine.env.events.on("run", onRun);
   engine.env.events.on("poll", onPoll);
+  engine.env.events.on("webhook-ignored", onIgnored);
   return {
     registry,
     webhooks,
@@ -95,6 +104,7 @@ export function createMetrics(engine: Engine, options: { processMetrics?: boolea
     detach() {
       engine.env.events.off("run", onRun);
       engine.env.events.off("poll", onPoll);
+      engine.env.events.off("webhook-ignored", onIgnored);
     },
   };
 }

@@ -55,8 +55,12 @@ export function createRunEnvironment(o: RunEnvironmentOptions): RunEnvironment {
       return r.flow;
     },
     async contextFor(flow, run) {
-      const connection = await connectionFor(o.store, flow);
       const payload = (run.trigger ?? {}) as { locationId?: unknown };
+      const connection = await connectionFor(
+        o.store,
+        flow,
+        typeof payload.locationId === "string" ? payload.locationId : undefined,
+      );
       const location =
         typeof payload.locationId === "string" && connection.locationIds.includes(payload.locationId)
           ? payload.locationId
@@ -121,21 +125,30 @@ export function createRunEnvironment(o: RunEnvironmentOptions): RunEnvironment {
   return env;
 }
 
-/** The flow's connection, or the only connection there is. */
+/**
+ * The flow's connection: the one it names; else, for an event of a location, the connection holding
+ * that location; else the only connection there is.
+ */
 export async function connectionFor(
   store: Store,
   flow: Pick<Flow, "connection" | "id">,
+  locationId?: string,
 ): Promise<ConnectionRecord> {
   if (flow.connection) {
     const c = await store.getConnection(flow.connection);
     if (!c) throw new Error(`flow ${flow.id} names connection "${flow.connection}", which does not exist`);
     return c;
   }
+  if (locationId) {
+    const holders = await store.listConnections({ locationId });
+    const usable = holders.find((c) => c.status === "ok") ?? holders[0];
+    if (usable) return usable;
+  }
   const all = await store.listConnections();
   if (all.length === 1) return all[0]!;
   throw new Error(
     all.length === 0
       ? "there is no HighLevel connection yet: add one with `hlconnect connections add`"
-      : `flow ${flow.id} must say which connection to use (there are ${all.length})`,
+      : `flow ${flow.id} must say which connection to use (there are ${all.length}): add \`connection: ${all[0]!.id}\` (or another of ${all.map((c) => c.id).join(", ")}) to the flow`,
   );
 }

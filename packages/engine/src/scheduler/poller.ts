@@ -11,6 +11,9 @@ import type { JobQueue } from "../queue/types.ts";
 import type { RunEnvironment } from "../runner/environment.ts";
 import type { RunRecord } from "../store/types.ts";
 
+/** Polls failed in a row before a flow is shown as failing. */
+const FAILING_AFTER = 3;
+
 export interface PollReport {
   flowId: string;
   runs: RunRecord[];
@@ -27,6 +30,8 @@ export class PollScheduler {
   readonly #nextDue = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
   #busy = new Set<string>();
+  /** Polls failed in a row, per flow. */
+  readonly #failures = new Map<string, number>();
 
   constructor(
     env: RunEnvironment,
@@ -55,7 +60,8 @@ export class PollScheduler {
   async tick(): Promise<PollReport[]> {
     const now = this.#env.now();
     const reports: PollReport[] = [];
-    for (const record of await this.#env.store.listFlows({ enabled: true, status: "active" })) {
+    for (const record of await this.#env.store.listFlows({ enabled: true })) {
+      if (record.status === "paused") continue;
       let flow: Flow;
       try {
         flow = this.#env.parseFlow(record.source, record.filePath ?? `${record.id}.yaml`);
@@ -74,17 +80,48 @@ export class PollScheduler {
       this.#nextDue.set(flow.id, now + Math.round(interval * (1 + this.#jitter * (2 * this.#random() - 1))));
       this.#busy.add(flow.id);
       try {
-        reports.push(await this.pollFlow(flow));
-      } catch (err) {
-        this.#env.logger.warn(
-          { flowId: flow.id, error: String(err) },
-          "poll failed; trying again next interval",
-        );
+        const report = await this.#pollTracked(flow);
+        if (report) reports.push(report);
       } finally {
         this.#busy.delete(flow.id);
       }
     }
     return reports;
+  }
+
+  /** One poll of a flow as the schedule does it: a failure is logged and counted, never thrown. */
+  async pollFlowSafely(flowId: string): Promise<PollReport | undefined> {
+    const record = await this.#env.store.getFlow(flowId);
+    if (!record) throw new Error(`no flow "${flowId}"`);
+    return this.#pollTracked(this.#env.parseFlow(record.source, record.filePath ?? `${record.id}.yaml`));
+  }
+
+  /**
+   * A flow whose polls keep failing is not "active": after FAILING_AFTER failures in a row it is shown
+   * as failing (status "error", with the count and the last error); the next good poll makes it active.
+   */
+  async #pollTracked(flow: Flow): Promise<PollReport | undefined> {
+    const { store, logger } = this.#env;
+    try {
+      const report = await this.pollFlow(flow);
+      this.#failures.delete(flow.id);
+      if ((await store.getFlow(flow.id))?.status === "error") await store.setFlowStatus(flow.id, "active");
+      return report;
+    } catch (err) {
+      const failures = (this.#failures.get(flow.id) ?? 0) + 1;
+      this.#failures.set(flow.id, failures);
+      logger.warn(
+        { flowId: flow.id, failures, error: String(err) },
+        "poll failed; trying again next interval",
+      );
+      if (failures >= FAILING_AFTER) {
+        const reason = `the last ${failures} polls failed (latest: ${err instanceof Error ? err.message : String(err)})`;
+        const record = await store.getFlow(flow.id).catch(() => undefined);
+        if (record && record.status !== "paused")
+          await store.setFlowStatus(flow.id, "error", reason).catch(() => {});
+      }
+      return undefined;
+    }
   }
 
   /** One poll of one flow, now (the scheduler's unit, and `flows run-once`). */

@@ -70,7 +70,10 @@ export function flowRoutes({ engine }: ServerDeps): Hono {
     app.post(`/:id/${action}`, async (c) => {
       const id = c.req.param("id");
       await mustGet(id);
-      const record = await engine.store.setFlowEnabled(id, enabled);
+      // A flow that cannot reach a connection is refused with the fix named (422), not left to drop events.
+      const record = await engine.setFlowEnabled(id, enabled).catch((err: Error) => {
+        throw new HttpError(422, err.message);
+      });
       return c.json({ flow: flowSummary(engine, record) });
     });
   }

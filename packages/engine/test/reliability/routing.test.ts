@@ -1,0 +1,146 @@
+// HighLevel's events reach the flows of the connection that holds the event's location, whatever the
+// number of connections; an event a flow cannot take is never dropped in silence: the inbox row says
+// why, the flow is shown as needing attention, and an event is emitted for the metrics. A flow that
+// could never be routed is refused when saved or enabled, with the fix named.
+import { afterEach, describe, expect, it } from "vitest";
+import type { WebhookRecord } from "../../src/store/types.ts";
+import { type EngineHarness, startEngineHarness } from "../e2e/harness.ts";
+
+const INSTANT = `id: welcome
+name: Welcome call
+trigger:
+  op: highlevel.events.contact-create
+steps:
+  - id: tag
+    op: highlevel.contacts.tags.add
+    input:
+      contactId: "{{ trigger.id }}"
+      tags: [welcomed]
+`;
+
+const POLLING = `id: new-contacts
+name: New contacts
+trigger:
+  op: highlevel.contacts.new
+  every: 1m
+steps:
+  - id: tag
+    op: highlevel.contacts.tags.add
+    input:
+      contactId: "{{ trigger.id }}"
+      tags: [seen]
+`;
+
+async function createContact(h: EngineHarness, firstName: string): Promise<string> {
+  const i = h.sandbox.info;
+  const r = await fetch(`${i.baseUrl}/contacts/`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${i.locationToken}`,
+      version: "2021-07-28",
+      "content-type": "application/json",
+    },
+    body: JSON.stringify({ locationId: i.locationId, firstName }),
+  });
+  return ((await r.json()) as { contact: { id: string } }).contact.id;
+}
+
+async function waitFor<T>(fn: () => Promise<T | undefined>, what: string): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** The inbox row of the contact-create event of this contact. */
+async function hookFor(h: EngineHarness, contactId: string): Promise<WebhookRecord | undefined> {
+  const db = (h.engine.store as unknown as { db?: import("better-sqlite3").Database }).db;
+  const row = db
+    ?.prepare("SELECT id FROM webhooks WHERE payload LIKE ? AND status IN ('routed','ignored')")
+    .get(`%${contactId}%`) as { id: string } | undefined;
+  return row ? h.engine.store.getWebhook(row.id) : undefined;
+}
+
+describe("routing HighLevel events by location", () => {
+  let h: EngineHarness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it("with two connections, the event runs the flow through the connection holding its location", async () => {
+    h = await startEngineHarness();
+    await h.engine.addConnection(
+      { label: "Other office", kind: "pit", locationIds: ["loc-other-office"] },
+      { privateToken: "pit-other" },
+    );
+    expect((await h.engine.saveFlow(INSTANT, "welcome.yaml")).errors).toEqual([]);
+    await h.engine.start();
+    const contactId = await createContact(h, "Routed");
+    const run = await waitFor(async () => {
+      const page = await h!.engine.store.listRuns({ flowId: "welcome" });
+      return page.runs.find((r) => (r.trigger as { id?: string }).id === contactId);
+    }, "a run for the new contact");
+    expect((await h.settle(run.id)).status).toBe("succeeded");
+  });
+
+  it("an event no connection can take is stored with the reason, and the flow needs attention", async () => {
+    h = await startEngineHarness();
+    // The only connection is for another location: nothing can act on the sandbox location's events.
+    const [sandboxConnection] = await h.engine.store.listConnections();
+    await h.engine.store.saveConnection({ ...sandboxConnection!, locationIds: ["loc-elsewhere"] });
+    expect((await h.engine.saveFlow(INSTANT, "welcome.yaml")).errors).toEqual([]);
+    const ignored: unknown[] = [];
+    h.engine.env.events.on("webhook-ignored", (e) => ignored.push(e));
+    await h.engine.start();
+    const contactId = await createContact(h, "Lost");
+    const hook = await waitFor(() => hookFor(h!, contactId), "the event to be handled");
+    expect(hook.status).toBe("ignored");
+    expect(hook.note).toMatch(/welcome.*no connection holds location/);
+    const flow = await h.engine.store.getFlow("welcome");
+    expect(flow?.status).toBe("error");
+    expect(flow?.statusReason).toMatch(/no connection holds location .*hlconnect connections add/);
+    expect(ignored).toContainEqual(expect.objectContaining({ flowId: "welcome", reason: "no_connection" }));
+  });
+
+  it("a polling flow that names no connection is refused when there are two, naming the fix", async () => {
+    h = await startEngineHarness();
+    await h.engine.addConnection(
+      { id: "other", label: "Other office", kind: "pit", locationIds: ["loc-other-office"] },
+      { privateToken: "pit-other" },
+    );
+    const saved = await h.engine.saveFlow(POLLING, "new-contacts.yaml");
+    expect(saved.flow).toBeUndefined();
+    expect(saved.errors[0]?.message).toMatch(/which connection to use.*there are 2/);
+    expect(saved.errors[0]?.suggestion).toMatch(/connection: (other|\S+)/);
+    expect(await h.engine.store.getFlow("new-contacts")).toBeUndefined();
+  });
+
+  it("enabling a flow that cannot be routed is refused", async () => {
+    h = await startEngineHarness();
+    const disabled = POLLING.replace("name: New contacts", "name: New contacts\nenabled: false");
+    expect((await h.engine.saveFlow(disabled, "new-contacts.yaml")).errors).toEqual([]);
+    await h.engine.addConnection(
+      { label: "Other office", kind: "pit", locationIds: ["loc-other-office"] },
+      { privateToken: "pit-other" },
+    );
+    await expect(h.engine.setFlowEnabled("new-contacts", true)).rejects.toThrow(/which connection to use/);
+    expect((await h.engine.store.getFlow("new-contacts"))?.enabled).toBe(false);
+  });
+
+  it("a polling flow whose poll fails every time is shown as failing, and active again once it works", async () => {
+    h = await startEngineHarness();
+    expect((await h.engine.saveFlow(POLLING, "new-contacts.yaml")).errors).toEqual([]);
+    h.sandbox.setFaults({ rate: 1, kinds: ["500"], seed: 2 });
+    h.engine.env.sleep = async () => {};
+    for (let i = 0; i < 3; i++) await h.engine.scheduler.pollFlowSafely("new-contacts");
+    const failing = await h.engine.store.getFlow("new-contacts");
+    expect(failing?.status).toBe("error");
+    expect(failing?.statusReason).toMatch(/the last 3 polls failed/);
+    h.sandbox.setFaults(null);
+    await h.engine.scheduler.pollFlowSafely("new-contacts");
+    expect((await h.engine.store.getFlow("new-contacts"))?.status).toBe("active");
+  });
+});
