@@ -24,3 +24,22 @@ export async function dropSchemas(schemas: string[]): Promise<void> {
     await client.end();
   }
 }
+
+/** Delete every Redis key under the given prefixes. */
+export async function dropRedisPrefixes(prefixes: string[]): Promise<void> {
+  if (prefixes.length === 0) return;
+  const { Redis } = await import("ioredis");
+  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+  try {
+    for (const prefix of prefixes) {
+      let cursor = "0";
+      do {
+        const [next, found] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 500);
+        if (found.length) await redis.del(...found);
+        cursor = next;
+      } while (cursor !== "0");
+    }
+  } finally {
+    redis.disconnect();
+  }
+}

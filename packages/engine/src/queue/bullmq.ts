@@ -1,0 +1,325 @@
+// The job queue on BullMQ (Redis), for deployments with several worker processes. The only module that
+// imports bullmq. A job carries its run's id and a few times; the store stays the source of truth, so a
+// lost Redis loses no run (the sweeper enqueues again every run the store says is open).
+//
+// BullMQ does the storing, the ordering, the delays and the atomic hand-out (getNextJob with our lease id
+// as the lock token: BullMQ's scripts refuse a complete, fail or extend with any other token, which is
+// the fencing). The lease deadline of the port (leaseUntil, on the adapter's clock) lives next to it, in
+// a sorted set: a reserve first hands every job whose lease ran out back to waiting. BullMQ's own lock is
+// a long backstop for the one gap the sorted set cannot see (a process dying between taking a job and
+// recording its lease): BullMQ's stalled check returns such a job after lockMs.
+import { type Job as BullJob, Queue, Worker } from "bullmq";
+import { Redis } from "ioredis";
+import { InvalidInputError } from "../store/errors.ts";
+import { newId } from "../store/ids.ts";
+import { requirePositive, requireText, requireTime } from "../store/validate.ts";
+import type { EnqueueInput, Job, JobQueue, QueueStats } from "./types.ts";
+
+interface JobData {
+  runId: string;
+  availableAt: number;
+  createdAt: number;
+  lastError?: string;
+}
+
+interface Lease {
+  leaseId: string;
+  workerId: string;
+  leaseUntil: number;
+}
+
+export interface BullJobQueueOptions {
+  /** redis://[:password@]host:port[/db] (HLCONNECT_REDIS_URL). */
+  url: string;
+  /** Prefix of every key (default "hlconnect"); tests use one per test. */
+  prefix?: string;
+  /** BullMQ queue name (default "runs"). */
+  name?: string;
+  now?: () => number;
+  /** BullMQ's lock on a job in hand, the backstop described above. Default 10 minutes. */
+  lockMs?: number;
+}
+
+export interface BullJobQueue extends JobQueue {
+  /** A round trip to Redis, for /healthz. */
+  ping(): Promise<void>;
+  /** Jobs handed back because their lease ran out, since this instance started (for /metrics). */
+  readonly leaseTakeovers: number;
+}
+
+// Atomic on the Redis side, so a renewal and a takeover can never both win.
+const TAKE_EXPIRED = `
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+local taken = {}
+for _, id in ipairs(due) do
+  local lease = redis.call('HGET', KEYS[2], id)
+  redis.call('ZREM', KEYS[1], id)
+  redis.call('HDEL', KEYS[2], id)
+  if lease then table.insert(taken, id) table.insert(taken, lease) end
+end
+return taken`;
+const RENEW = `
+local lease = redis.call('HGET', KEYS[2], ARGV[1])
+if not lease then return 0 end
+local decoded = cjson.decode(lease)
+if ARGV[2] ~= '' and decoded.leaseId ~= ARGV[2] then return 0 end
+decoded.leaseUntil = tonumber(ARGV[3])
+redis.call('HSET', KEYS[2], ARGV[1], cjson.encode(decoded))
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+return 1`;
+/** Drop the lease (and the run's job pointer) if the lease is the one given (or any, when none given). */
+const RELEASE = `
+local lease = redis.call('HGET', KEYS[2], ARGV[1])
+if not lease then return '' end
+local decoded = cjson.decode(lease)
+if ARGV[2] ~= '' and decoded.leaseId ~= ARGV[2] then return '' end
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[1], ARGV[1])
+return decoded.leaseId`;
+const FORGET_RUN = `
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) end
+return 1`;
+
+export async function openBullJobQueue(options: BullJobQueueOptions): Promise<BullJobQueue> {
+  const prefix = options.prefix ?? "hlconnect";
+  const name = options.name ?? "runs";
+  const now = options.now ?? Date.now;
+  const lockMs = options.lockMs ?? 600_000;
+  const connect = () =>
+    new Redis(options.url, { maxRetriesPerRequest: null, lazyConnect: true, enableOfflineQueue: true });
+  const redis = connect();
+  const workerConnection = connect();
+  await Promise.all([redis.connect(), workerConnection.connect()]);
+  const queue = new Queue<JobData>(name, { connection: redis, prefix });
+  const worker = new Worker<JobData>(name, null, {
+    connection: workerConnection,
+    prefix,
+    autorun: false,
+    lockDuration: lockMs,
+    stalledInterval: lockMs,
+    maxStalledCount: Number.MAX_SAFE_INTEGER,
+  });
+  // Errors reach the callers of each operation; unhandled 'error' events must not end the process.
+  queue.on("error", () => {});
+  worker.on("error", () => {});
+  void worker.startStalledCheckTimer().catch(() => {});
+
+  const keys = {
+    byRun: `${prefix}:${name}:hl:by-run`,
+    leases: `${prefix}:${name}:hl:lease-until`,
+    lease: `${prefix}:${name}:hl:lease`,
+  };
+  const listeners = new Set<() => void>();
+  const notify = () => {
+    for (const listener of listeners) {
+      try {
+        listener();
+      } catch {
+        // A listener's failure is its own.
+      }
+    }
+  };
+  let takeovers = 0;
+
+  async function leaseOf(jobId: string): Promise<Lease | undefined> {
+    const text = await redis.hget(keys.lease, jobId);
+    return text ? (JSON.parse(text) as Lease) : undefined;
+  }
+
+  function toJob(job: BullJob<JobData>, lease: Lease | undefined): Job {
+    const data = job.data;
+    return {
+      id: job.id!,
+      runId: data.runId,
+      availableAt: data.availableAt,
+      attempts: job.attemptsStarted ?? 0,
+      ...(lease ? { leaseId: lease.leaseId, leaseUntil: lease.leaseUntil, workerId: lease.workerId } : {}),
+      ...(data.lastError === undefined ? {} : { lastError: data.lastError }),
+      createdAt: data.createdAt,
+    };
+  }
+
+  async function getJob(jobId: string): Promise<BullJob<JobData> | undefined> {
+    const job = await queue.getJob(jobId);
+    return job ?? undefined;
+  }
+
+  /** Hand jobs whose lease ran out back to waiting, using the dead holder's token. */
+  async function takeBackExpired(): Promise<void> {
+    const taken = (await redis.eval(TAKE_EXPIRED, 2, keys.leases, keys.lease, now(), 50)) as string[];
+    for (let i = 0; i < taken.length; i += 2) {
+      const jobId = taken[i]!;
+      const lease = JSON.parse(taken[i + 1]!) as Lease;
+      const job = await getJob(jobId);
+      if (!job) continue;
+      try {
+        await job.moveToWait(lease.leaseId);
+        takeovers++;
+      } catch {
+        // Already moved (its holder finished it, or BullMQ's stalled check got there first).
+      }
+    }
+  }
+
+  async function release(jobId: string, leaseId: string | undefined): Promise<string | undefined> {
+    const token = (await redis.eval(RELEASE, 2, keys.leases, keys.lease, jobId, leaseId ?? "")) as string;
+    return token || undefined;
+  }
+
+  const self: BullJobQueue = {
+    get leaseTakeovers() {
+      return takeovers;
+    },
+
+    async enqueue(input: EnqueueInput) {
+      const runId = requireText(input?.runId, "job runId");
+      const at =
+        input.availableAt === undefined
+          ? now()
+          : requireTime(input.availableAt, `job for run "${runId}": availableAt`);
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const known = await redis.hget(keys.byRun, runId);
+        if (known) {
+          const existing = await getJob(known);
+          if (existing) return toJob(existing, await leaseOf(known));
+        }
+        // No job (or a pointer whose job is gone): make one. HSETNX decides between racing enqueuers.
+        const jobId = known ?? newId("job", now());
+        if (!known && !(await redis.hsetnx(keys.byRun, runId, jobId))) continue;
+        const data: JobData = { runId, availableAt: at, createdAt: now() };
+        // Adding an id that exists is a no-op in BullMQ; read back what is stored.
+        await queue.add("run", data, {
+          jobId,
+          delay: Math.max(0, at - now()),
+          removeOnComplete: true,
+          removeOnFail: true,
+        });
+        const stored = await getJob(jobId);
+        notify();
+        if (stored) return toJob(stored, await leaseOf(jobId));
+      }
+      throw new InvalidInputError(`could not enqueue run "${runId}": its job kept changing`);
+    },
+
+    async reserve(workerId, leaseMs) {
+      requireText(workerId, "reserve: workerId");
+      requirePositive(leaseMs, "reserve: leaseMs");
+      await takeBackExpired();
+      const t = now();
+      const leaseId = newId("lease", t);
+      const job = (await worker.getNextJob(leaseId, { block: false })) as BullJob<JobData> | undefined;
+      if (!job) return undefined;
+      const lease: Lease = { leaseId, workerId, leaseUntil: t + leaseMs };
+      await redis
+        .multi()
+        .hset(keys.lease, job.id!, JSON.stringify(lease))
+        .zadd(keys.leases, lease.leaseUntil, job.id!)
+        .exec();
+      return toJob(job, lease);
+    },
+
+    async complete(jobId, leaseId) {
+      const job = await getJob(jobId);
+      if (!job) return false;
+      const token = await release(jobId, leaseId);
+      if (!token) {
+        if (leaseId !== undefined) return false;
+        // Not reserved and no lease given: remove it outright, as the port allows.
+        await job.remove();
+      } else {
+        try {
+          await job.moveToCompleted(null, token, false);
+        } catch {
+          return false;
+        }
+      }
+      await redis.eval(FORGET_RUN, 1, keys.byRun, job.data.runId, jobId);
+      return true;
+    },
+
+    async fail(jobId, retryAt, error, leaseId) {
+      requireTime(retryAt, `fail job "${jobId}": retryAt`);
+      if (error !== undefined && typeof error !== "string") {
+        throw new InvalidInputError(`fail job "${jobId}": error must be a string`);
+      }
+      const job = await getJob(jobId);
+      if (!job) return false;
+      const lease = await leaseOf(jobId);
+      if (!lease || (leaseId !== undefined && lease.leaseId !== leaseId)) return false;
+      await job.updateData({
+        ...job.data,
+        availableAt: retryAt,
+        ...(error === undefined ? {} : { lastError: error }),
+      });
+      const token = await release(jobId, lease.leaseId);
+      if (!token) return false;
+      try {
+        await job.moveToDelayed(retryAt, token);
+      } catch {
+        return false;
+      }
+      notify();
+      return true;
+    },
+
+    async extendLease(jobId, leaseMs, leaseId) {
+      requirePositive(leaseMs, `extend lease of job "${jobId}": leaseMs`);
+      const lease = await leaseOf(jobId);
+      if (!lease || (leaseId !== undefined && lease.leaseId !== leaseId)) return false;
+      const job = await getJob(jobId);
+      if (!job || !(await job.extendLock(lease.leaseId, lockMs))) return false;
+      const renewed = await redis.eval(
+        RENEW,
+        2,
+        keys.leases,
+        keys.lease,
+        jobId,
+        lease.leaseId,
+        now() + leaseMs,
+      );
+      return renewed === 1;
+    },
+
+    async get(jobId) {
+      const job = await getJob(jobId);
+      return job && toJob(job, await leaseOf(jobId));
+    },
+
+    async getByRun(runId) {
+      const jobId = await redis.hget(keys.byRun, runId);
+      return jobId ? self.get(jobId) : undefined;
+    },
+
+    async stats(): Promise<QueueStats> {
+      const t = now();
+      const counts = await queue.getJobCounts("wait", "prioritized", "delayed", "active");
+      const live = await redis.zcount(keys.leases, `(${t}`, "+inf");
+      const expired = (counts.active ?? 0) - live;
+      return {
+        ready: (counts.wait ?? 0) + (counts.prioritized ?? 0) + Math.max(0, expired),
+        scheduled: counts.delayed ?? 0,
+        leased: live,
+      };
+    },
+
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+
+    async ping() {
+      await redis.ping();
+    },
+
+    async close() {
+      listeners.clear();
+      await worker.close(true).catch(() => {});
+      await queue.close().catch(() => {});
+      redis.disconnect();
+      workerConnection.disconnect();
+    },
+  };
+  return self;
+}
