@@ -17,6 +17,8 @@ export interface FlowRecord {
   filePath?: string;
   /** The user's switch. Independent of status, which is the engine's. */
   enabled: boolean;
+  /** Enabled in dry-run mode: its runs make their reads but send no writes, recording what they would send. */
+  dryRun?: true;
   status: FlowStatus;
   /** Why the flow is paused or in error; absent when active. */
   statusReason?: string;
@@ -53,7 +55,8 @@ export interface FlowStore {
   getFlow(id: string): Promise<FlowRecord | undefined>;
   /** Ordered by id (creation order). */
   listFlows(filter?: FlowFilter): Promise<FlowRecord[]>;
-  setFlowEnabled(id: string, enabled: boolean): Promise<FlowRecord>;
+  /** `dryRun` (with enabled): runs read but do not write; omitted: off. */
+  setFlowEnabled(id: string, enabled: boolean, options?: { dryRun?: boolean }): Promise<FlowRecord>;
   /** Setting "active" clears the reason. */
   setFlowStatus(id: string, status: FlowStatus, reason?: string): Promise<FlowRecord>;
   /** Also deletes its trigger state, runs and steps. False when there was no such flow. */
@@ -255,6 +258,8 @@ export interface RunRecord {
   eventKey?: string;
   /** The run this one replays. */
   replayOf?: string;
+  /** A dry run: reads were made, writes were recorded in each step's output instead of sent. */
+  dryRun?: true;
   /** How many times startRun was called. */
   attempts: number;
   createdAt: number;
@@ -271,6 +276,8 @@ export interface NewRun {
   /** Dedupe key: a second run with the same flowId and eventKey is not created. */
   eventKey?: string;
   replayOf?: string;
+  /** Default: the flow's dry-run mode at the time the run is created. */
+  dryRun?: boolean;
 }
 
 export interface RunQuery {

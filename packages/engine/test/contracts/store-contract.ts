@@ -131,6 +131,26 @@ export function storeContract(
         expect(active.statusReason).toBeUndefined();
       });
 
+      it("enables a flow in dry-run mode; its new runs are dry runs until it is enabled for real", async () => {
+        const store = await fresh();
+        await flow(store);
+        expect((await store.getFlow("flow-a"))?.dryRun).toBeUndefined();
+        const dry = await store.setFlowEnabled("flow-a", true, { dryRun: true });
+        expect(dry).toMatchObject({ enabled: true, dryRun: true });
+        const first = await store.createRun({ flowId: "flow-a", trigger: {} });
+        expect(first.run.dryRun).toBe(true);
+        // A run asked for explicitly as real (or dry) is that, whatever the flow's mode.
+        expect(
+          (await store.createRun({ flowId: "flow-a", trigger: {}, dryRun: false })).run.dryRun,
+        ).toBeUndefined();
+        expect((await store.setFlowEnabled("flow-a", true)).dryRun).toBeUndefined();
+        expect((await store.createRun({ flowId: "flow-a", trigger: {} })).run.dryRun).toBeUndefined();
+        expect((await store.createRun({ flowId: "flow-a", trigger: {}, dryRun: true })).run.dryRun).toBe(
+          true,
+        );
+        expect((await store.getRun(first.run.id))?.dryRun).toBe(true);
+      });
+
       it("filters flows by enabled, status, connection and trigger", async () => {
         const store = await fresh();
         await store.saveFlow({

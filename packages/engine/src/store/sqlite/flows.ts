@@ -11,6 +11,7 @@ interface FlowRow {
   source: string;
   file_path: string | null;
   enabled: number;
+  dry_run: number;
   status: FlowRecord["status"];
   status_reason: string | null;
   trigger_key: string | null;
@@ -27,6 +28,7 @@ function toRecord(row: FlowRow): FlowRecord {
     source: row.source,
     ...opt("filePath", row.file_path),
     enabled: row.enabled === 1,
+    ...(row.dry_run === 1 ? { dryRun: true as const } : {}),
     status: row.status,
     ...opt("statusReason", row.status_reason),
     ...opt("triggerKey", row.trigger_key),
@@ -100,11 +102,12 @@ export function sqliteFlows(ctx: SqliteContext): FlowStore {
       return (db.prepare(sql).all(params) as FlowRow[]).map(toRecord);
     },
 
-    async setFlowEnabled(id, enabled) {
+    async setFlowEnabled(id, enabled, options) {
       return ctx.tx(() => {
         mustGet(id);
-        db.prepare("UPDATE flows SET enabled = ?, updated_at = ? WHERE id = ?").run(
+        db.prepare("UPDATE flows SET enabled = ?, dry_run = ?, updated_at = ? WHERE id = ?").run(
           enabled ? 1 : 0,
+          enabled && options?.dryRun ? 1 : 0,
           ctx.now(),
           id,
         );

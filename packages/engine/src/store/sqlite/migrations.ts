@@ -151,6 +151,14 @@ CREATE TABLE jobs (
 CREATE INDEX jobs_by_availability ON jobs (available_at, id);
 `,
   },
+  {
+    version: 4,
+    name: "dry runs",
+    sql: `
+ALTER TABLE flows ADD COLUMN dry_run INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN dry_run INTEGER NOT NULL DEFAULT 0;
+`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -25,6 +25,7 @@ export interface RunRow {
   trigger: string;
   event_key: string | null;
   replay_of: string | null;
+  dry_run: number;
   attempts: number;
   error: string | null;
   created_at: number;
@@ -54,6 +55,7 @@ export function runToRecord(row: RunRow): RunRecord {
     trigger: JSON.parse(row.trigger),
     ...opt("eventKey", row.event_key),
     ...opt("replayOf", row.replay_of),
+    ...(row.dry_run === 1 ? { dryRun: true as const } : {}),
     attempts: row.attempts,
     createdAt: row.created_at,
     ...opt("startedAt", row.started_at),
@@ -98,8 +100,9 @@ export function runInserter(ctx: SqliteContext): (input: NewRun) => { row: RunRo
   const { db } = ctx;
   const flowExists = db.prepare("SELECT 1 FROM flows WHERE id = ?");
   const insert = db.prepare(
-    `INSERT INTO runs (id, flow_id, status, trigger, event_key, replay_of, created_at, updated_at)
-     VALUES (@id, @flowId, 'queued', @trigger, @eventKey, @replayOf, @now, @now)
+    `INSERT INTO runs (id, flow_id, status, trigger, event_key, replay_of, dry_run, created_at, updated_at)
+     VALUES (@id, @flowId, 'queued', @trigger, @eventKey, @replayOf,
+             coalesce(@dryRun, (SELECT dry_run FROM flows WHERE id = @flowId)), @now, @now)
      ON CONFLICT (flow_id, event_key) WHERE event_key IS NOT NULL DO NOTHING`,
   );
   const byEvent = db.prepare("SELECT * FROM runs WHERE flow_id = ? AND event_key = ?");
@@ -111,7 +114,8 @@ export function runInserter(ctx: SqliteContext): (input: NewRun) => { row: RunRo
     const trigger = toJson(input.trigger, `run of flow "${flowId}": trigger payload`);
     if (!flowExists.get(flowId)) throw new NotFoundError("flow", flowId);
     const id = newId("run", ctx.now());
-    const { changes } = insert.run({ id, flowId, trigger, eventKey, replayOf, now: ctx.now() });
+    const dryRun = input.dryRun === undefined ? null : input.dryRun ? 1 : 0;
+    const { changes } = insert.run({ id, flowId, trigger, eventKey, replayOf, dryRun, now: ctx.now() });
     if (changes > 0) return { row: byId.get(id) as RunRow, created: true };
     return { row: byEvent.get(flowId, eventKey) as RunRow, created: false };
   };
