@@ -72,15 +72,21 @@ describe("hlconnect ops", () => {
   });
 
   it("ops describe shows inputs with labels, output, scopes and example", async () => {
-    const r = await cli(["ops", "describe", "highlevel.contacts.tasks.create"]);
+    const r = await cli(["ops", "describe", "highlevel.contacts.tasks.create", "--json"]);
     expect(r.code).toBe(0);
     const d = JSON.parse(r.stdout);
     expect(d.scopes).toEqual(["contacts.write"]);
     expect(d.input.properties.dueDate.label).toBe("Due");
     expect(d.input.required).toEqual(expect.arrayContaining(["contactId", "title", "dueDate"]));
     expect(d.example.title).toBeTruthy();
-    const bySeedName = await cli(["ops", "describe", "Create Contact Task"]);
+    const bySeedName = await cli(["ops", "describe", "Create Contact Task", "--json"]);
     expect(JSON.parse(bySeedName.stdout).key).toBe("highlevel.contacts.tasks.create");
+    // Without --json: a readable page, one line per input with whether it is required.
+    const text = await cli(["ops", "describe", "Create Contact Task"]);
+    expect(text.stdout).toMatch(/^Create Contact Task {2}\(highlevel\.contacts\.tasks\.create\)/);
+    expect(text.stdout).toMatch(/^ {2}dueDate +required +datetime +Due$/m);
+    expect(text.stdout).toMatch(/^Scopes: contacts\.write$/m);
+    expect(() => JSON.parse(text.stdout)).toThrow();
   });
 
   it("ops run validates the input, runs it, and prints the output", async () => {

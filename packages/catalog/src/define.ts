@@ -43,10 +43,10 @@ export function operationAction(
   },
 ): ActionEntry {
   const { operation, fields, prepare, reconcile, ...rest } = e;
-  return defineAction({
+  const entry = defineAction({
     ...rest,
     operations: [operation],
-    input: z.strictObject(specFields(operation, fields)),
+    input: z.unknown(),
     run: async (ctx, input) =>
       callOperation(
         ctx,
@@ -55,6 +55,7 @@ export function operationAction(
       ),
     ...(reconcile ? { reconcile: (ctx, input) => reconcile(ctx, input as Record<string, unknown>) } : {}),
   });
+  return lazyInput(entry, () => z.strictObject(specFields(operation, fields)));
 }
 
 /** A read that is also a polling trigger: `read` fetches once, `trigger` finds what is new. */
@@ -62,11 +63,29 @@ export function operationTrigger(
   e: OperationEntryBase & { trigger: PollingTrigger; extraOperations?: string[] },
 ): TriggerEntry {
   const { operation, fields, trigger, extraOperations, ...rest } = e;
-  return defineTrigger({
+  const entry = defineTrigger({
     ...rest,
     operations: [operation, ...(extraOperations ?? [])],
-    input: z.strictObject(specFields(operation, fields)),
+    input: z.unknown(),
     trigger,
     read: (ctx, input) => callOperation(ctx, operation, input as Record<string, unknown>),
   });
+  return lazyInput(entry, () => z.strictObject(specFields(operation, fields)));
+}
+
+/**
+ * The input schema is made from the spec when first used: building all of them costs most of a
+ * second, which every command that loads the catalog (`ops list`, `--help`) would pay.
+ */
+function lazyInput<E extends { input: z.ZodType }>(entry: E, make: () => z.ZodType): E {
+  let schema: z.ZodType | undefined;
+  Object.defineProperty(entry, "input", {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      schema ??= make();
+      return schema;
+    },
+  });
+  return entry;
 }

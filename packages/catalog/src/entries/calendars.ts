@@ -296,7 +296,10 @@ export function withReconcile(
   entry: ActionEntry,
   reconcile: (ctx: CatalogContext, input: Rec) => Promise<unknown | undefined>,
 ): ActionEntry {
-  return { ...entry, reconcile: (ctx, input) => reconcile(ctx, input as Rec) };
+  // Copied with its property descriptors: a spread would build the lazy input schema now.
+  const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(entry)) as ActionEntry;
+  copy.reconcile = (ctx, input) => reconcile(ctx, input as Rec);
+  return copy;
 }
 
 // --- free slots ----------------------------------------------------------------------------------
