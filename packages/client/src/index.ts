@@ -11,6 +11,7 @@ export { OPERATION_COUNT, OPERATIONS } from "./generated/operations.ts";
 export * from "./operation.ts";
 export * from "./pagination.ts";
 export * from "./rate-limit/limiter.ts";
+export * from "./rate-limit/redis.ts";
 export { redact, redactValue, registerSecret } from "./redact.ts";
 export { buildRequest, closest, findOperationByPath, getOperation } from "./request-builder.ts";
 export { type ParameterSchema, type RequestSchema, requestSchema } from "./request-schemas.ts";
