@@ -25,8 +25,11 @@ import { startWorker, type Worker } from "./queue/worker.ts";
 import { createRunEnvironment, type RunEnvironment } from "./runner/environment.ts";
 import { executeRun } from "./runner/run-executor.ts";
 import { type PollReport, PollScheduler } from "./scheduler/poller.ts";
+import { NotFoundError } from "./store/errors.ts";
 import { openEmbedded } from "./store/sqlite/embedded.ts";
 import type { ConnectionInput, ConnectionSecrets, FlowRecord, RunRecord, Store } from "./store/types.ts";
+import { HIGHLEVEL_WEBHOOK_PUBLIC_KEY } from "./webhooks/highlevel-key.ts";
+import { checkPayloadDepth, WebhookPayloadError } from "./webhooks/payload.ts";
 import { FLOW_HOOK_SOURCE, HIGHLEVEL_SOURCE, WebhookRouter } from "./webhooks/router.ts";
 
 export interface EngineOptions {
@@ -36,7 +39,7 @@ export interface EngineOptions {
   secret?: string;
   /** HighLevel API base URL (the sandbox's in demo mode). */
   baseUrl?: string;
-  /** Public key that signs HighLevel's webhooks (PEM or base64). */
+  /** Public key that signs HighLevel's webhooks (PEM or base64); default HighLevel's published key. */
   webhookPublicKey?: string;
   logger?: Logger;
   now?: () => number;
@@ -251,15 +254,18 @@ export class Engine {
     raw: Buffer,
     headers: WebhookHeaders,
   ): Promise<{ accepted: boolean; duplicate: boolean }> {
-    const key = this.#options.webhookPublicKey;
-    if (!key) throw new WebhookVerificationError("invalid_public_key", "no webhook public key is configured");
+    const key = this.#options.webhookPublicKey || HIGHLEVEL_WEBHOOK_PUBLIC_KEY;
     const event = verifyWebhook(raw, headers, {
       publicKey: key,
       maxAgeMs: DEFAULT_WEBHOOK_MAX_AGE_MS,
       ...(this.#options.now ? { now: this.#options.now() } : {}),
     }) as unknown as Record<string, unknown>;
-    const webhookId = String(event.webhookId ?? "");
+    // A non-string id would collapse ("[object Object]") into one dedupe key for unrelated events.
+    if (event.webhookId !== undefined && typeof event.webhookId !== "string")
+      throw new WebhookPayloadError(`webhookId must be a string, got ${JSON.stringify(event.webhookId)}`);
+    const webhookId = event.webhookId ?? "";
     if (!webhookId) throw new WebhookVerificationError("malformed_json", "the event has no webhookId");
+    checkPayloadDepth(event);
     const { inserted } = await this.store.insertWebhook({
       source: HIGHLEVEL_SOURCE,
       webhookId,
@@ -271,10 +277,20 @@ export class Engine {
     return { accepted: true, duplicate: !inserted };
   }
 
+  /** Whether the secret opens the flow's hook; false alike for an unknown flow and a wrong secret. */
+  async checkFlowHookSecret(flowId: string, secret: string | undefined): Promise<boolean> {
+    // An unknown flow has no secret (the store's not-found is not told apart).
+    const expected = await this.store.getFlowHookSecret(flowId).catch((err: unknown) => {
+      if (err instanceof NotFoundError) return undefined;
+      throw err;
+    });
+    return Boolean(expected && secret && safeEqual(secret, expected));
+  }
+
   /** The generic per-flow endpoint: any JSON, authenticated by the flow's own secret. */
   async receiveFlowHook(flowId: string, secret: string | undefined, payload: unknown, deliveryId?: string) {
-    const expected = await this.store.getFlowHookSecret(flowId);
-    if (!expected || !secret || !safeEqual(secret, expected)) return { accepted: false as const };
+    if (!(await this.checkFlowHookSecret(flowId, secret))) return { accepted: false as const };
+    checkPayloadDepth(payload);
     const webhookId = deliveryId ?? randomBytes(12).toString("hex");
     const { inserted } = await this.store.insertWebhook({
       source: FLOW_HOOK_SOURCE,

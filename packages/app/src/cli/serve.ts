@@ -62,7 +62,9 @@ Environment:
   HLCONNECT_SECRET               encrypts connection secrets at rest (required; --demo makes one)
   HLCONNECT_API_TOKEN            the bearer token /api/ requires (default: a new one, printed)
   HIGHLEVEL_BASE_URL             the HighLevel API (default https://services.leadconnectorhq.com)
-  HIGHLEVEL_WEBHOOK_PUBLIC_KEY   HighLevel's webhook signing key (PEM or base64) for /webhooks/highlevel
+  HIGHLEVEL_WEBHOOK_PUBLIC_KEY   the key that signs /webhooks/highlevel deliveries (PEM or base64;
+                                 default HighLevel's published Ed25519 key)
+  HLCONNECT_METRICS_AUTH=1       /metrics requires the API token too (for a server bound beyond 127.0.0.1)
   HLCONNECT_JOB_LEASE_MS         how soon a killed process's runs resume elsewhere (default 60000)
   HIGHLEVEL_CLIENT_ID            your marketplace app's client id: enables OAuth connections (/oauth/start)
   HIGHLEVEL_CLIENT_SECRET        and its client secret (stored encrypted with each OAuth connection)
@@ -145,12 +147,6 @@ async function serve(opts: ServeOptions): Promise<void> {
       ...(webhookPublicKey ? { webhookPublicKey } : {}),
       ...(leaseMs ? { leaseMs } : {}),
     });
-    if (!webhookPublicKey) {
-      logger.warn(
-        {},
-        "HIGHLEVEL_WEBHOOK_PUBLIC_KEY is not set: POST /webhooks/highlevel answers 500 until it is",
-      );
-    }
     if (sandbox) await connectToSandbox(engine, sandbox.info);
     const dirs = [
       ...(opts.demo ? [EXAMPLE_FLOWS_DIR] : []),
@@ -166,6 +162,7 @@ async function serve(opts: ServeOptions): Promise<void> {
       engine,
       apiToken,
       logger,
+      metricsAuth: process.env.HLCONNECT_METRICS_AUTH === "1",
       oauth: { ...(oauth ? { settings: oauth } : {}), publicUrl: serverUrl, linkKey: startLinkKey(secret) },
       ...(sandbox ? { sandbox: { baseUrl: sandbox.info.baseUrl, locationId: sandbox.info.locationId } } : {}),
     });

@@ -33,6 +33,8 @@ export interface AppOptions {
   logger: AppLogger;
   /** Default: a fresh registry following this engine. */
   metrics?: Metrics;
+  /** Require the API token on /metrics too (HLCONNECT_METRICS_AUTH, for servers bound beyond loopback). */
+  metricsAuth?: boolean;
   /** The marketplace app and public URL for OAuth connections (GET /oauth/start, /oauth/callback). */
   oauth?: OAuthRouteOptions;
   /** The built web app (default packages/web/dist next to this package). */
@@ -93,7 +95,7 @@ export function createApp(options: AppOptions): { app: Hono; metrics: Metrics } 
   app.route("/api", api);
   app.route("/oauth", oauthRoutes(deps, options.oauth ?? {}, apiAuth));
   app.route("/", webhookRoutes(deps));
-  app.route("/", healthRoutes(deps));
+  app.route("/", healthRoutes(deps, options.metricsAuth ? apiAuth : undefined));
   app.route("/", staticRoutes(options.webDist));
 
   app.notFound((c) =>

@@ -1,9 +1,11 @@
 // GET /healthz (is the database answering?) and GET /metrics (Prometheus text).
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import type { ServerDeps } from "../deps.ts";
 
-export function healthRoutes({ engine, logger, metrics }: ServerDeps): Hono {
+/** metricsAuth: when given (a server bound beyond loopback), /metrics requires it too. */
+export function healthRoutes({ engine, logger, metrics }: ServerDeps, metricsAuth?: MiddlewareHandler): Hono {
   const app = new Hono();
+  if (metricsAuth) app.use("/metrics", metricsAuth);
 
   app.get("/healthz", async (c) => {
     try {

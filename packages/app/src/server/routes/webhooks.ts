@@ -3,6 +3,7 @@
 // storage failure must be a 500 that makes HighLevel deliver again). POST /hooks/:flowId: any JSON or
 // form post for one flow, authenticated by that flow's secret.
 import { WebhookVerificationError } from "@hlconnect/client";
+import { WebhookPayloadError } from "@hlconnect/engine/webhooks/payload";
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -24,6 +25,11 @@ export function webhookRoutes({ engine, logger, metrics }: ServerDeps): Hono {
     try {
       result = await engine.receiveHighLevelWebhook(raw, c.req.raw.headers);
     } catch (err) {
+      if (err instanceof WebhookPayloadError) {
+        metrics.webhooks.refused.inc({ source: "highlevel", reason: "bad_payload" });
+        logger.warn({ error: err.message }, "HighLevel webhook refused");
+        return c.json(errorBody(err.message), 400);
+      }
       if (err instanceof WebhookVerificationError && err.reason !== "invalid_public_key") {
         metrics.webhooks.refused.inc({ source: "highlevel", reason: err.reason });
         logger.warn({ reason: err.reason }, "HighLevel webhook refused");
@@ -40,8 +46,6 @@ export function webhookRoutes({ engine, logger, metrics }: ServerDeps): Hono {
 
   app.post("/hooks/:flowId", limit, async (c) => {
     const flowId = c.req.param("flowId");
-    const flow = await engine.store.getFlow(flowId);
-    if (!flow) throw new HttpError(404, `no flow "${flowId}"`);
     const secret = c.req.query("secret") ?? c.req.header("x-hlconnect-secret");
     if (!secret) {
       metrics.webhooks.refused.inc({ source: "hook", reason: "missing_secret" });
@@ -50,26 +54,34 @@ export function webhookRoutes({ engine, logger, metrics }: ServerDeps): Hono {
         "missing secret: add ?secret=... to the URL or send an x-hlconnect-secret header",
       );
     }
+    // The secret first, before the body is read, and one answer for an unknown flow and a wrong
+    // secret: a caller without the secret learns nothing, not even whether the flow exists.
+    if (!(await engine.checkFlowHookSecret(flowId, secret))) {
+      metrics.webhooks.refused.inc({ source: "hook", reason: "bad_secret" });
+      logger.warn({ flowId }, "hook post refused: unknown flow or wrong secret");
+      throw new HttpError(401, "wrong secret for this hook (or no such hook)");
+    }
+    const flow = await engine.store.getFlow(flowId);
     const payload = await readPayload(c);
     const deliveryId = c.req.header("x-hlconnect-delivery") ?? c.req.header("idempotency-key");
     let result: Awaited<ReturnType<typeof engine.receiveFlowHook>>;
     try {
       result = await engine.receiveFlowHook(flowId, secret, payload, deliveryId);
     } catch (err) {
+      if (err instanceof WebhookPayloadError) throw new HttpError(400, err.message);
       logger.error({ error: err, flowId }, "hook post could not be stored; not acknowledged");
       return c.json(errorBody("the post could not be stored; send it again later"), 500);
     }
     if (!result.accepted) {
       metrics.webhooks.refused.inc({ source: "hook", reason: "bad_secret" });
-      logger.warn({ flowId }, "hook post refused: wrong secret");
-      throw new HttpError(401, `wrong secret for flow "${flowId}"`);
+      throw new HttpError(401, "wrong secret for this hook (or no such hook)");
     }
     metrics.webhooks[result.duplicate ? "duplicate" : "received"].inc({ source: "hook" });
     return c.json(
       {
         ok: true,
         ...(result.duplicate ? { duplicate: true } : {}),
-        ...(flow.enabled
+        ...(flow?.enabled
           ? {}
           : { note: `flow "${flowId}" is disabled: the post was stored but starts no run` }),
       },
