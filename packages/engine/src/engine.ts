@@ -2,7 +2,7 @@
 // the scheduler, the webhook router and the workers in this process. The HTTP server and the CLI
 // drive it through this class only.
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import {
   DEFAULT_WEBHOOK_MAX_AGE_MS,
@@ -27,6 +27,7 @@ import { executeRun } from "./runner/run-executor.ts";
 import { type PollReport, PollScheduler } from "./scheduler/poller.ts";
 import { NotFoundError } from "./store/errors.ts";
 import { openEmbedded } from "./store/sqlite/embedded.ts";
+import { preparePrivateDir } from "./store/sqlite/private-files.ts";
 import type { ConnectionInput, ConnectionSecrets, FlowRecord, RunRecord, Store } from "./store/types.ts";
 import { HIGHLEVEL_WEBHOOK_PUBLIC_KEY } from "./webhooks/highlevel-key.ts";
 import { checkPayloadDepth, WebhookPayloadError } from "./webhooks/payload.ts";
@@ -103,7 +104,7 @@ export class Engine {
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
-    mkdirSync(options.dataDir, { recursive: true });
+    preparePrivateDir(options.dataDir);
     const embedded = await openEmbedded({
       file: path.join(options.dataDir, "hlconnect.db"),
       ...(options.secret ? { secret: options.secret } : {}),

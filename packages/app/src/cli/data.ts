@@ -56,7 +56,9 @@ export function generateApiToken(): string {
 }
 
 export function writeDemoSandbox(dataDir: string, baseUrl: string): void {
-  writeFileSync(path.join(dataDir, DEMO_FILE), `${JSON.stringify({ baseUrl, pid: process.pid })}\n`);
+  writeFileSync(path.join(dataDir, DEMO_FILE), `${JSON.stringify({ baseUrl, pid: process.pid })}\n`, {
+    mode: 0o600,
+  });
 }
 
 export function removeDemoSandbox(dataDir: string): void {

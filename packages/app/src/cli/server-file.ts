@@ -1,13 +1,15 @@
 // How other commands find the server running on a data dir: `hlconnect serve` writes its public URL
 // and pid to the data dir's server.json while it runs. Needed by `connections oauth`, whose link must
 // point at the server that will receive HighLevel's callback.
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 const SERVER_FILE = "server.json";
 
 export function writeServerFile(dataDir: string, url: string): void {
-  writeFileSync(path.join(dataDir, SERVER_FILE), `${JSON.stringify({ url, pid: process.pid })}\n`);
+  const file = path.join(dataDir, SERVER_FILE);
+  writeFileSync(file, `${JSON.stringify({ url, pid: process.pid })}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600); // an older version's file may be 644
 }
 
 /** Removes the file if this process wrote it (another server may have taken the data dir over since). */

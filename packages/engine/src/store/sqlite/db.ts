@@ -6,6 +6,7 @@ import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { StoreError } from "../errors.ts";
 import { MIGRATIONS, type Migration } from "./migrations.ts";
+import { preparePrivateFile, tightenFiles } from "./private-files.ts";
 
 export type SqliteDb = Database.Database;
 
@@ -20,13 +21,17 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): S
   const memory = file === ":memory:" || file === "";
   let db: SqliteDb | undefined;
   try {
-    if (!memory) mkdirSync(dirname(resolve(file)), { recursive: true });
+    if (!memory) {
+      mkdirSync(dirname(resolve(file)), { recursive: true });
+      preparePrivateFile(file);
+    }
     db = new Database(file);
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
     if (!memory) db.pragma("journal_mode = WAL");
     db.pragma("synchronous = FULL");
     db.pragma("foreign_keys = ON");
     migrate(db, options.migrations);
+    if (!memory) tightenFiles([`${file}-wal`, `${file}-shm`]);
     return db;
   } catch (error) {
     db?.close();
