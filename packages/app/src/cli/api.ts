@@ -3,6 +3,7 @@ import { getOperation, OPERATIONS } from "@hlconnect/client";
 import type { Command } from "commander";
 import { clientFromEnv } from "./env.ts";
 import { CliError, parseJsonOption } from "./errors.ts";
+import { oneOf } from "./suggest.ts";
 
 export function registerApiCommands(program: Command): void {
   const api = program.command("api").description("Every HighLevel v2 operation, listed and callable");
@@ -13,7 +14,10 @@ export function registerApiCommands(program: Command): void {
     .option("--json", "print a JSON array")
     .option("--service <name>", "only this service (contacts, calendars, ...)")
     .action((opts: { json?: boolean; service?: string }) => {
-      const ops = OPERATIONS.filter((o) => !opts.service || o.service === opts.service);
+      const service =
+        opts.service &&
+        oneOf("--service", opts.service, [...new Set(OPERATIONS.map((o) => o.service))].sort());
+      const ops = OPERATIONS.filter((o) => !service || o.service === service);
       if (opts.json) {
         const rows = ops.map((o) => ({
           key: o.key,

@@ -29,7 +29,7 @@ export function oneOf(what: string, value: string, known: readonly string[], hin
   const near = nearest(value, known);
   const parts = [`unknown ${what} "${value}"`];
   if (near.length) parts.push(`did you mean ${near.map((n) => `"${n}"`).join(" or ")}?`);
-  if (known.length <= 40) parts.push(`known: ${known.join(", ")}`);
+  if (known.length <= 60) parts.push(`known: ${known.join(", ")}`);
   else if (hint) parts.push(hint);
   throw new CliError(parts.join("; "), 2);
 }
