@@ -187,13 +187,13 @@ export class Engine {
   }
 
   /** Switch a flow on or off; a flow that could not be routed to a connection is refused, naming the fix. */
-  async setFlowEnabled(id: string, enabled: boolean): Promise<FlowRecord> {
+  async setFlowEnabled(id: string, enabled: boolean, options: { dryRun?: boolean } = {}): Promise<FlowRecord> {
     if (enabled) {
       const { record, flow } = await this.flow(id);
       const unroutable = await routingProblem(this.store, flow, record.source);
       if (unroutable) throw new Error(formatFlowError(unroutable));
     }
-    return this.store.setFlowEnabled(id, enabled);
+    return this.store.setFlowEnabled(id, enabled, options.dryRun ? { dryRun: true } : {});
   }
 
   /** Load every flow file of a folder; returns the errors of the files that did not validate. */
@@ -224,8 +224,18 @@ export class Engine {
   }
 
   /** Start a new run of a flow with a given trigger payload (replays and `flows run-once`). */
-  async startRun(flowId: string, trigger: unknown, replayOf?: string): Promise<RunRecord> {
-    const { run } = await this.store.createRun({ flowId, trigger, ...(replayOf ? { replayOf } : {}) });
+  async startRun(
+    flowId: string,
+    trigger: unknown,
+    replayOf?: string,
+    options: { dryRun?: boolean } = {},
+  ): Promise<RunRecord> {
+    const { run } = await this.store.createRun({
+      flowId,
+      trigger,
+      ...(replayOf ? { replayOf } : {}),
+      ...(options.dryRun !== undefined ? { dryRun: options.dryRun } : {}),
+    });
     await this.queue.enqueue({ runId: run.id });
     return run;
   }

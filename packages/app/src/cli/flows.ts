@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import { flowSummary } from "../server/views.ts";
 import { DATA_HELP, openEngine, withEngine } from "./data.ts";
 import { CliError, parseJsonOption } from "./errors.ts";
+import { dryRunOnce } from "./flows-dry-run.ts";
 import { registerRequirementsCommand } from "./flows-requirements.ts";
 import { formatDuration, runLine, table, write } from "./format.ts";
 import { runHere } from "./run-here.ts";
@@ -68,25 +69,42 @@ export function registerFlowsCommands(program: Command): void {
         throw new CliError(`${bad} of ${files.length} file${files.length === 1 ? "" : "s"} did not validate`);
     });
 
-  for (const [name, enabled] of [
-    ["enable", true],
-    ["disable", false],
-  ] as const) {
-    flows
-      .command(name)
-      .description(enabled ? "Turn a flow on" : "Turn a flow off (its trigger is ignored)")
-      .argument("<id>", "flow id")
-      .option("--data <dir>", DATA_HELP)
-      .action(async (id: string, opts: { data?: string }) => {
-        await withEngine({ data: opts.data, mustExist: true }, async (engine) => {
-          if (!(await engine.store.getFlow(id))) throw noFlow(id);
-          await engine.setFlowEnabled(id, enabled).catch((err: Error) => {
-            throw new CliError(err.message);
-          });
-          write(`flow "${id}" ${enabled ? "enabled" : "disabled"}`);
+  flows
+    .command("enable")
+    .description(
+      "Turn a flow on (with --dry-run: its runs read but write nothing, and record what they would write)",
+    )
+    .argument("<id>", "flow id")
+    .option("--data <dir>", DATA_HELP)
+    .option("--dry-run", "enable in dry-run mode; `flows enable ID` again turns writing on")
+    .action(async (id: string, opts: { data?: string; dryRun?: boolean }) => {
+      await withEngine({ data: opts.data, mustExist: true }, async (engine) => {
+        if (!(await engine.store.getFlow(id))) throw noFlow(id);
+        await engine.setFlowEnabled(id, true, { dryRun: Boolean(opts.dryRun) }).catch((err: Error) => {
+          throw new CliError(err.message);
         });
+        write(
+          opts.dryRun
+            ? `flow "${id}" enabled in dry-run mode: its runs make their reads and record the writes they would send`
+            : `flow "${id}" enabled`,
+        );
       });
-  }
+    });
+
+  flows
+    .command("disable")
+    .description("Turn a flow off (its trigger is ignored)")
+    .argument("<id>", "flow id")
+    .option("--data <dir>", DATA_HELP)
+    .action(async (id: string, opts: { data?: string }) => {
+      await withEngine({ data: opts.data, mustExist: true }, async (engine) => {
+        if (!(await engine.store.getFlow(id))) throw noFlow(id);
+        await engine.setFlowEnabled(id, false).catch((err: Error) => {
+          throw new CliError(err.message);
+        });
+        write(`flow "${id}" disabled`);
+      });
+    });
 
   flows
     .command("run-once")
@@ -95,51 +113,58 @@ export function registerFlowsCommands(program: Command): void {
     .option("--data <dir>", DATA_HELP)
     .option("--trigger <json>", "the trigger payload (instant and webhook flows)", "{}")
     .option("--queue", "leave the run to a running `hlconnect serve` instead of running it here")
-    .action(async (id: string, opts: { data?: string; trigger: string; queue?: boolean }) => {
-      const trigger = parseJsonOption("--trigger", opts.trigger);
-      const { engine } = await openEngine({
-        data: opts.data,
-        mustExist: true,
-        secretNeededFor: "it decrypts the connection's token the flow uses",
-      });
-      try {
-        if (!(await engine.store.getFlow(id))) throw noFlow(id);
-        const { flow } = await engine.flow(id).catch((err: Error) => {
-          throw new CliError(`flow "${id}" no longer validates: ${err.message}`);
+    .option("--dry-run", "make the reads, send no write, and print each write it would send")
+    .action(
+      async (id: string, opts: { data?: string; trigger: string; queue?: boolean; dryRun?: boolean }) => {
+        const trigger = parseJsonOption("--trigger", opts.trigger);
+        const { engine } = await openEngine({
+          data: opts.data,
+          mustExist: true,
+          secretNeededFor: "it decrypts the connection's token the flow uses",
         });
-        if (flow.trigger.type === "polling") {
-          if (opts.trigger !== "{}")
-            throw new CliError(`flow "${id}" polls its trigger: --trigger does not apply`, 2);
-          const report = await engine.pollNow(id);
-          if (report.firstPoll) {
-            write(
-              `first poll of "${id}": cursor recorded; items newer than now start runs from the next poll`,
-            );
-          } else {
-            write(
-              `polled "${id}": ${report.runs.length} new item${report.runs.length === 1 ? "" : "s"} ` +
-                `(${report.requests} request${report.requests === 1 ? "" : "s"}); ` +
-                `${report.runs.length ? "their runs are queued for `hlconnect serve`" : "nothing to run"}`,
-            );
+        try {
+          if (!(await engine.store.getFlow(id))) throw noFlow(id);
+          const { flow } = await engine.flow(id).catch((err: Error) => {
+            throw new CliError(`flow "${id}" no longer validates: ${err.message}`);
+          });
+          if (opts.dryRun) {
+            if (opts.queue) throw new CliError("--dry-run runs here: it does not combine with --queue", 2);
+            return await dryRunOnce(engine, id, opts.trigger === "{}" ? undefined : trigger);
           }
-          return;
+          if (flow.trigger.type === "polling") {
+            if (opts.trigger !== "{}")
+              throw new CliError(`flow "${id}" polls its trigger: --trigger does not apply`, 2);
+            const report = await engine.pollNow(id);
+            if (report.firstPoll) {
+              write(
+                `first poll of "${id}": cursor recorded; items newer than now start runs from the next poll`,
+              );
+            } else {
+              write(
+                `polled "${id}": ${report.runs.length} new item${report.runs.length === 1 ? "" : "s"} ` +
+                  `(${report.requests} request${report.requests === 1 ? "" : "s"}); ` +
+                  `${report.runs.length ? "their runs are queued for `hlconnect serve`" : "nothing to run"}`,
+              );
+            }
+            return;
+          }
+          if (opts.queue) {
+            const run = await engine.startRun(id, trigger);
+            write(
+              `queued run ${run.id} of "${id}": a running \`hlconnect serve\` on this data dir executes it`,
+            );
+            return;
+          }
+          const { run, retryAt } = await runHere(engine, id, trigger);
+          write(runLine(run));
+          if (retryAt)
+            write(`a step will be retried at ${new Date(retryAt).toISOString()} by \`hlconnect serve\``);
+          else if (run.status !== "succeeded" && run.status !== "skipped") process.exitCode = 1;
+        } finally {
+          await engine.stop();
         }
-        if (opts.queue) {
-          const run = await engine.startRun(id, trigger);
-          write(
-            `queued run ${run.id} of "${id}": a running \`hlconnect serve\` on this data dir executes it`,
-          );
-          return;
-        }
-        const { run, retryAt } = await runHere(engine, id, trigger);
-        write(runLine(run));
-        if (retryAt)
-          write(`a step will be retried at ${new Date(retryAt).toISOString()} by \`hlconnect serve\``);
-        else if (run.status !== "succeeded" && run.status !== "skipped") process.exitCode = 1;
-      } finally {
-        await engine.stop();
-      }
-    });
+      },
+    );
 
   registerRequirementsCommand(flows);
 }

@@ -17,8 +17,14 @@ export async function runHere(
   flowId: string,
   trigger: unknown,
   replayOf?: string,
+  options: { dryRun?: boolean } = {},
 ): Promise<RunHereResult> {
-  const { run } = await engine.store.createRun({ flowId, trigger, ...(replayOf ? { replayOf } : {}) });
+  const { run } = await engine.store.createRun({
+    flowId,
+    trigger,
+    ...(replayOf ? { replayOf } : {}),
+    ...(options.dryRun ? { dryRun: true } : {}),
+  });
   const outcome = await executeRun(engine.env, run.id);
   if (outcome.status === "retry") {
     await engine.queue.enqueue({ runId: run.id, availableAt: outcome.retryAt });

@@ -7,6 +7,7 @@ import { markNeedsReconnect, reconnectReason } from "../connections/status.ts";
 import { type Flow, formatFlowError, parseFlowFile } from "../flows/index.ts";
 import type { Logger } from "../logger.ts";
 import type { ConnectionRecord, RunError, RunRecord, Store } from "../store/types.ts";
+import { dryRunContext } from "./dry-run.ts";
 
 export interface RunEnvironment {
   store: Store;
@@ -73,7 +74,8 @@ export function createRunEnvironment(o: RunEnvironmentOptions): RunEnvironment {
         defaultCountry: o.defaultCountry ?? "US",
         now,
       });
-      return async () => ctx;
+      // A dry run records each step's writes on a context of its own.
+      return run.dryRun ? async () => dryRunContext(ctx) : async () => ctx;
     },
     flowEnv: o.flowEnv ?? {},
     now,

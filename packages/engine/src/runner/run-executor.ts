@@ -14,6 +14,7 @@ import { HighLevelError } from "@hlconnect/client";
 import type { Flow, FlowStep } from "../flows/index.ts";
 import { evaluateCondition, type MappingScope, renderValue } from "../mapping/index.ts";
 import type { RunError, RunRecord, StepRecord, Store } from "../store/types.ts";
+import { mappedOutput, runMaybeDry } from "./dry-run.ts";
 import type { RunEnvironment } from "./environment.ts";
 
 export type RunOutcome =
@@ -92,7 +93,7 @@ export async function executeRun(
     if (signal?.aborted) throw new LeaseLostError(runId);
     const prior = ledger.get(step.id);
     if (prior?.status === "succeeded") {
-      scope.steps[step.id] = { output: prior.output };
+      scope.steps[step.id] = { output: mappedOutput(prior.output) };
       continue;
     }
     if (prior?.status === "skipped") continue;
@@ -143,7 +144,7 @@ export async function executeRun(
     if (outcome.kind === "retry")
       return { status: "retry", retryAt: outcome.retryAt, error: outcome.error.message };
     if (outcome.kind === "done") {
-      scope.steps[step.id] = { output: outcome.output };
+      scope.steps[step.id] = { output: mappedOutput(outcome.output) };
       await pauseForCrashTest(env, run, step.id);
       continue;
     }
@@ -176,7 +177,7 @@ async function runStep(
   for (let attempt = attemptsSoFar + 1; ; attempt++) {
     await env.store.startStep(run.id, step.id, input);
     try {
-      const output = await runEntry(entry, ctx, input);
+      const output = await runMaybeDry(ctx, entry.key, input, () => runEntry(entry, ctx, input));
       await env.store.finishStep(run.id, step.id, { status: "succeeded", output });
       return { kind: "done", output };
     } catch (err) {
