@@ -51,6 +51,11 @@ export interface OutputDescription {
   description: string;
   /** A realistic sample of what the entry returns (for docs, UI field pickers and tests). */
   sample: unknown;
+  /**
+   * The output's shape, where the entry builds it itself and can promise it (an MCP tool's
+   * outputSchema). Absent for answers passed through from HighLevel, whose shapes the specs only sketch.
+   */
+  schema?: z.ZodType;
 }
 
 /** An example input, where `{"$example": NAME}` stands for an id found (or made) in the account at run time. */

@@ -6,6 +6,7 @@ import type { Engine } from "@hlconnect/engine/engine";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { routePath } from "hono/route";
+import { mcpRoutes } from "../mcp/http.ts";
 import { apiAuth as makeApiAuth } from "./auth.ts";
 import type { ServerDeps } from "./deps.ts";
 import { errorPage, wantsPage } from "./error-pages.ts";
@@ -93,6 +94,8 @@ export function createApp(options: AppOptions): { app: Hono; metrics: Metrics } 
   api.route("/connections", connectionRoutes(deps));
   api.route("/catalog", catalogRoutes());
   app.route("/api", api);
+  // MCP tools for AI agents (Streamable HTTP), behind the same bearer token as the API.
+  app.route("/mcp", mcpRoutes(deps, options.apiToken));
   app.route("/oauth", oauthRoutes(deps, options.oauth ?? {}, apiAuth));
   app.route("/", webhookRoutes(deps));
   app.route("/", healthRoutes(deps, options.metricsAuth ? apiAuth : undefined));

@@ -409,6 +409,8 @@ export const contactEntries: CatalogEntry[] = [
     output: {
       description: "{found, contact}: the contact, or found: false.",
       sample: { found: true, contact: (sample("get-contact") as { contact?: unknown }).contact },
+      // Built here, not passed through: a shape the entry can promise.
+      schema: z.object({ found: z.boolean(), contact: z.record(z.string(), z.unknown()).nullable() }),
     },
     example: { email: { $example: "contact.email" } },
     run: async (ctx, input) => {

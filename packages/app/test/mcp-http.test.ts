@@ -1,0 +1,151 @@
+// `/mcp` on the HTTP server (Streamable HTTP), driven by the MCP SDK's own client over a real socket:
+// the server runs over an Engine whose stored connection points at a sandbox.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Writable } from "node:stream";
+import { Engine } from "@hlconnect/engine/engine";
+import { type Sandbox, startSandbox } from "@hlconnect/sandbox";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../src/server/app.ts";
+import { type Listening, listen } from "../src/server/listen.ts";
+import { createLogger } from "../src/server/logging.ts";
+import {
+  checkToolList,
+  errorText,
+  expectedName,
+  listAll,
+  RAW,
+  RUNNABLE,
+  representativeCalls,
+  requestsDuring,
+  structured,
+} from "./mcp-scenario.ts";
+
+const API_TOKEN = "mcp-http-test-api-token-9d2e";
+const SECRET = "an-mcp-http-test-passphrase-long-enough";
+
+let sandbox: Sandbox;
+let engine: Engine;
+let server: Listening;
+let dataDir: string;
+let connectionId: string;
+const clients: Client[] = [];
+
+async function connect(query = "", token = API_TOKEN): Promise<Client> {
+  const transport = new StreamableHTTPClientTransport(new URL(`${server.url}/mcp${query}`), {
+    requestInit: { headers: { authorization: `Bearer ${token}` } },
+  });
+  const client = new Client({ name: "mcp-http-test", version: "1.0.0" });
+  await client.connect(transport);
+  clients.push(client);
+  return client;
+}
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0, seed: 21 });
+  dataDir = mkdtempSync(path.join(tmpdir(), "hlconnect-mcp-http-"));
+  engine = await Engine.open({ dataDir, secret: SECRET, baseUrl: sandbox.info.baseUrl });
+  const record = await engine.addConnection(
+    { label: "Sandbox", kind: "pit", locationIds: [sandbox.info.locationId] },
+    { privateToken: sandbox.info.locationToken },
+  );
+  connectionId = record.id;
+  const quiet = new Writable({ write: (_c, _e, cb) => cb() });
+  const { app } = createApp({
+    engine,
+    apiToken: API_TOKEN,
+    logger: createLogger({ stream: quiet, pretty: false }),
+  });
+  server = await listen({ port: 0, host: "127.0.0.1" });
+  server.setApp(app);
+});
+
+afterAll(async () => {
+  for (const c of clients) await c.close().catch(() => {});
+  await server?.close();
+  await engine?.stop();
+  await sandbox?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("/mcp (Streamable HTTP)", () => {
+  it("needs the API's bearer token", async () => {
+    const res = await fetch(`${server.url}/mcp`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+    });
+    expect(res.status).toBe(401);
+    await expect(connect("", "wrong-token")).rejects.toThrow();
+  });
+
+  it("lists the catalog's tools and calls representative ones through the stored connection", async () => {
+    const client = await connect(`?connection=${connectionId}`);
+    const tools = await listAll(client);
+    expect(tools.length).toBe(RUNNABLE.length - RAW.length);
+    checkToolList(tools, { allowRaw: false });
+    expect(await representativeCalls(client, "http")).toBeGreaterThanOrEqual(15);
+  });
+
+  it("turns failures into tool errors and sends nothing for invalid arguments", async () => {
+    // No ?connection: the only connection is used.
+    const client = await connect();
+    const failing = (await client.callTool({
+      name: "opportunities_get",
+      arguments: { id: "no-such-opportunity-000" },
+    })) as CallToolResult;
+    expect(errorText(failing)).toMatch(/HTTP (400|404|422)/);
+
+    let r: CallToolResult | undefined;
+    const sent = await requestsDuring(sandbox.info.baseUrl, async () => {
+      r = (await client.callTool({
+        name: "contacts_tasks_create",
+        arguments: { contactId: "", title: "Call", dueDate: "someday" },
+      })) as CallToolResult;
+    });
+    expect(sent).toEqual([]);
+    const text = errorText(r!);
+    expect(text).toContain("highlevel.contacts.tasks.create: invalid input");
+    expect(text).toContain("contactId:");
+    expect(text).toContain('dueDate: Due "someday" is not a date or time I can read');
+
+    const unknownConnection = await connect("?connection=nope");
+    const refused = (await unknownConnection.callTool({
+      name: "calendars_list",
+      arguments: {},
+    })) as CallToolResult;
+    expect(errorText(refused)).toContain('there is no connection "nope"');
+    expect(
+      structured((await client.callTool({ name: "calendars_list", arguments: {} })) as CallToolResult),
+    ).toHaveProperty("calendars");
+  });
+
+  it("selects tools from the query: read_only, toolsets, allow_raw; unknown toolsets are a 400", async () => {
+    const readOnly = await listAll(await connect("?read_only=1"));
+    expect(readOnly.length).toBeGreaterThan(50);
+    for (const t of readOnly) expect(t.annotations?.readOnlyHint, t.name).toBe(true);
+
+    const some = await listAll(await connect("?toolsets=opportunities,users&allow_raw=1"));
+    const expected = RUNNABLE.filter((e) => ["Opportunities", "Users"].includes(e.category));
+    expect(some.map((t) => t.name).sort()).toEqual(expected.map((e) => expectedName(e.key)).sort());
+
+    const res = await fetch(`${server.url}/mcp?toolsets=contacts,bogus`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${API_TOKEN}`,
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toContain('unknown toolset "bogus"');
+
+    const get = await fetch(`${server.url}/mcp`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
+    expect(get.status).toBe(405);
+  });
+});
