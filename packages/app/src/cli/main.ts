@@ -22,6 +22,7 @@ export const GROUPS: Record<string, () => Promise<Register>> = {
   connections: async () => (await import("./connections.ts")).registerConnectionsCommands,
   import: async () => (await import("./import.ts")).registerImportCommands,
   templates: async () => (await import("./templates.ts")).registerTemplatesCommands,
+  export: async () => (await import("./export.ts")).registerExportCommands,
   mcp: async () => (await import("./mcp.ts")).registerMcpCommand,
   doctor: async () => (await import("./doctor.ts")).registerDoctorCommand,
 };

@@ -1,0 +1,185 @@
+import { execFile, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { CATALOG } from "@hlconnect/catalog";
+import { type Sandbox, startSandbox } from "@hlconnect/sandbox";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Manifest } from "../src/export/zapier/manifest.ts";
+import { exportZapier } from "../src/export/zapier/project.ts";
+import { exportable } from "../src/export/zapier/select.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "../../..");
+const BIN = path.resolve(import.meta.dirname, "../bin/hlconnect.mjs");
+const requireHere = createRequire(import.meta.url);
+// biome-ignore lint/suspicious/noExplicitAny: the generated app is plain JavaScript
+type Json = any;
+
+/** The generated app runs on the monorepo's installed zapier-platform-core: nothing is downloaded. */
+function linkNodeModules(dir: string) {
+  symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+}
+
+function validate(dir: string): unknown[] {
+  const { compileApp, serializeApp } = requireHere("zapier-platform-core/src/tools/schema");
+  const { validateAppDefinition } = requireHere("zapier-platform-schema");
+  const app = requireHere(path.join(dir, "index.js"));
+  return validateAppDefinition(serializeApp(compileApp(app))).errors;
+}
+
+describe("hlconnect export zapier", () => {
+  let dir: string;
+  let manifest: Manifest;
+  let sandbox: Sandbox;
+
+  beforeAll(async () => {
+    dir = path.join(mkdtempSync(path.join(tmpdir(), "hlc-zapier-")), "app");
+    const r = await exportZapier(dir);
+    expect(r.counts.triggers).toBeGreaterThan(0);
+    linkNodeModules(dir);
+    manifest = JSON.parse(readFileSync(path.join(dir, "lib/manifest.json"), "utf8"));
+    sandbox = await startSandbox({ port: 0, seed: 7, rateLimit: { max: 100_000, windowMs: 1000 } });
+  }, 120_000);
+  afterAll(async () => {
+    await sandbox?.close();
+  });
+
+  it("maps every exportable catalog entry, with every seed operation among them", () => {
+    const steps = [
+      ...Object.values(manifest.triggers),
+      ...Object.values(manifest.searches),
+      ...Object.values(manifest.creates),
+    ];
+    const exported = new Set(steps.map((s) => s.entry));
+    const want = CATALOG.filter(exportable);
+    expect([...exported].sort()).toEqual(want.map((e) => e.key).sort());
+    const seeds = CATALOG.filter((e) => e.seedName && exportable(e));
+    expect(seeds.length).toBeGreaterThanOrEqual(120);
+    for (const e of seeds) expect(exported.has(e.key), e.key).toBe(true);
+    // Polling triggers are triggers; actions are searches (reads) or creates, never both.
+    const polling = want.filter((e) => e.kind === "trigger");
+    expect(Object.keys(manifest.triggers)).toHaveLength(polling.length);
+    for (const e of want.filter((x) => x.kind === "action")) {
+      const places = steps.filter((s) => s.entry === e.key).map((s) => s.kind);
+      expect(places, e.key).toHaveLength(1);
+    }
+    expect(manifest.searches.contacts_find?.entry).toBe("highlevel.contacts.find");
+    expect(manifest.searchOrCreates.contacts_find).toMatchObject({ search: "contacts_find", create: "contacts_create" });
+  });
+
+  it("writes one module per step, pins zapier-platform-core 19.1.0 and validates with 0 errors", () => {
+    const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
+    expect(pkg.dependencies).toEqual({ "zapier-platform-core": "19.1.0" });
+    for (const k of Object.keys(manifest.triggers)) expect(existsSync(path.join(dir, `triggers/${k}.js`))).toBe(true);
+    for (const k of Object.keys(manifest.helpers)) expect(existsSync(path.join(dir, `triggers/${k}.js`))).toBe(true);
+    for (const k of Object.keys(manifest.searches)) expect(existsSync(path.join(dir, `searches/${k}.js`))).toBe(true);
+    for (const k of Object.keys(manifest.creates)) expect(existsSync(path.join(dir, `creates/${k}.js`))).toBe(true);
+    expect(validate(dir)).toEqual([]);
+  });
+
+  it("derives fields from the catalog: dropdowns, dependent dropdowns, custom fields, dedupe ids", () => {
+    const create = manifest.creates.opportunities_create!;
+    const field = (key: string) => create.inputFields.find((f) => f.key === key);
+    expect(field("pipelineId")?.dynamic).toBe("options_opportunities_pipelines.id.name");
+    expect(field("pipelineStageId")).toMatchObject({
+      dynamic: "options_opportunities_pipelines_pipelines_stages.id.name",
+      dependsOn: ["pipelineId"],
+    });
+    expect(field("contactId")?.required).toBe(true);
+    expect(field("customFields")?.dict).toBe(true);
+    expect(create.customFields).toBe("opportunity");
+    expect(manifest.helpers.options_opportunities_pipelines_pipelines_stages?.items).toBe("pipelines[].stages");
+    // "Updated" triggers dedupe on id + update time: each change fires once; the record id is kept.
+    const updated = manifest.triggers.contacts_updated!;
+    expect(updated.dedupe).toBe("id+updated");
+    expect(updated.sample.id).toMatch(/@/);
+    expect(updated.sample.recordId).toBeTruthy();
+    for (const t of Object.values(manifest.triggers)) expect(t.sample.id, t.key).toBeTruthy();
+    expect(manifest.scopes).toContain("contacts.write");
+  });
+
+  it(
+    "the generated project's own tests run every trigger, search and create against the sandbox",
+    async () => {
+      const info = sandbox.info;
+      const env = {
+        ...process.env,
+        HIGHLEVEL_BASE_URL: info.baseUrl,
+        HIGHLEVEL_TOKEN: info.locationToken,
+        HIGHLEVEL_LOCATION_ID: info.locationId,
+        HIGHLEVEL_COMPANY_ID: info.companyId,
+        CLIENT_ID: info.clientId,
+        CLIENT_SECRET: info.clientSecret,
+      };
+      const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
+      const files = String(pkg.scripts.test).split(" ").slice(2);
+      const out = await new Promise<{ code: number | null; text: string }>((resolve) => {
+        const child = spawn(process.execPath, ["--test", "--test-reporter=tap", ...files], { cwd: dir, env });
+        let text = "";
+        child.stdout.on("data", (d) => {
+          text += d;
+        });
+        child.stderr.on("data", (d) => {
+          text += d;
+        });
+        child.on("close", (code) => resolve({ code, text }));
+      });
+      const count = (name: string) => Number(new RegExp(`^# ${name} (\\d+)`, "m").exec(out.text)?.[1] ?? -1);
+      const failures = out.text.split("\n").filter((l) => /^\s*not ok/.test(l));
+      expect(failures, out.text.slice(-3000)).toEqual([]);
+      const steps =
+        Object.keys(manifest.triggers).length +
+        Object.keys(manifest.searches).length +
+        Object.keys(manifest.creates).length;
+      // Each step and dropdown helper is one test; plus validation, auth, custom fields and errors.
+      expect(count("pass")).toBeGreaterThanOrEqual(steps + Object.keys(manifest.helpers).length);
+      expect(count("fail")).toBe(0);
+      expect(out.code).toBe(0);
+      process.stdout.write(`generated app tests: ${count("pass")} passed, ${count("fail")} failed (${steps} steps)\n`);
+    },
+    300_000,
+  );
+
+  it("--only limits the categories; --auth token asks for a Private Integration Token", async () => {
+    const only = path.join(mkdtempSync(path.join(tmpdir(), "hlc-zapier-")), "app");
+    const r = await exportZapier(only, { only: ["contacts"], auth: "token" });
+    expect(r.categories).toEqual(["Contacts"]);
+    const m: Manifest = JSON.parse(readFileSync(path.join(only, "lib/manifest.json"), "utf8"));
+    for (const s of [...Object.values(m.triggers), ...Object.values(m.creates)]) {
+      expect(CATALOG.find((e) => e.key === s.entry)?.category).toBe("Contacts");
+    }
+    linkNodeModules(only);
+    const app: Json = requireHere(path.join(only, "index.js"));
+    expect(app.authentication.type).toBe("custom");
+    expect(app.authentication.fields.map((f: Json) => f.key)).toEqual(["access_token", "locationId", "companyId"]);
+    expect(validate(only)).toEqual([]);
+  }, 60_000);
+
+  it("refuses a non-empty folder without --force and names the known categories for an unknown one", async () => {
+    const run = promisify(execFile);
+    const cli = async (args: string[]) => {
+      try {
+        await run(process.execPath, [BIN, ...args]);
+        return { code: 0, stderr: "" };
+      } catch (err) {
+        const e = err as { code: number; stderr: string };
+        return { code: e.code, stderr: e.stderr };
+      }
+    };
+    const busy = mkdtempSync(path.join(tmpdir(), "hlc-zapier-"));
+    mkdirSync(path.join(busy, "x"));
+    writeFileSync(path.join(busy, "keep.txt"), "mine");
+    const refused = await cli(["export", "zapier", busy]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/is not empty.*--force/);
+    expect(refused.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(readFileSync(path.join(busy, "keep.txt"), "utf8")).toBe("mine");
+    const unknown = await cli(["export", "zapier", path.join(busy, "new"), "--only", "contacts,nope"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown category "nope".*known: "Contacts", "Calendars & Appointments"/);
+    expect(existsSync(path.join(busy, "new"))).toBe(false);
+    rmSync(busy, { recursive: true, force: true });
+  }, 60_000);
+});
