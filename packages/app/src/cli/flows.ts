@@ -33,7 +33,7 @@ export function registerFlowsCommands(program: Command): void {
               : f.trigger.type === "webhook"
                 ? `webhook POST /hooks/${f.id}`
                 : `invalid: ${f.problem}`,
-          f.enabled ? "enabled" : "disabled",
+          f.enabled ? (f.dryRun ? "dry run" : "enabled") : "disabled",
           f.status + (f.statusReason ? ` (${f.statusReason})` : ""),
           f.name,
         ]);

@@ -30,6 +30,7 @@ export function flowSummary(engine: Engine, record: FlowRecord) {
     id: record.id,
     name: record.name,
     enabled: record.enabled,
+    ...(record.dryRun ? { dryRun: true } : {}),
     status: record.status,
     ...(record.statusReason ? { statusReason: record.statusReason } : {}),
     trigger,
@@ -63,6 +64,7 @@ export function runView(run: RunRecord) {
     ...(run.finishedAt ? { durationMs: runDurationMs(run) } : {}),
     ...(run.eventKey ? { eventKey: run.eventKey } : {}),
     ...(run.replayOf ? { replayOf: run.replayOf } : {}),
+    ...(run.dryRun ? { dryRun: true } : {}),
     ...(run.error ? { error: run.error } : {}),
     trigger: run.trigger,
   };
