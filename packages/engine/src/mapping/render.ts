@@ -27,8 +27,11 @@ export function renderTemplate(template: Template, env: EvalEnv, keepDates = fal
     return keepDates ? value : finalize(value);
   }
   let out = "";
-  for (const part of template.parts)
+  for (const part of template.parts) {
     out += part.kind === "text" ? part.text : toText(evaluate(part.expr, env));
+    if (out.length > env.ctx.maxLength)
+      throw new Error(`the text is over the limit of ${env.ctx.maxLength} characters`);
+  }
   return out;
 }
 

@@ -15,6 +15,8 @@ export interface MappingScope {
   defaultCountry?: string;
   /** IANA zone for dates without an offset and for formatting. Defaults to "UTC". */
   timeZone?: string;
+  /** The longest value a transform or a text template may produce, in characters. Default 1 MiB. */
+  maxValueLength?: number;
 }
 
 /** The places a path can start from. */

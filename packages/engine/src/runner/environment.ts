@@ -6,6 +6,7 @@ import type { ConnectionClients } from "../connections/clients.ts";
 import { markNeedsReconnect, reconnectReason } from "../connections/status.ts";
 import { type Flow, formatFlowError, parseFlowFile } from "../flows/index.ts";
 import type { Logger } from "../logger.ts";
+import { DEFAULT_MAX_VALUE_LENGTH } from "../mapping/evaluate.ts";
 import type { ConnectionRecord, RunError, RunRecord, Store } from "../store/types.ts";
 import { dryRunContext } from "./dry-run.ts";
 
@@ -19,6 +20,8 @@ export interface RunEnvironment {
   sleep(ms: number): Promise<void>;
   defaultCountry: string;
   timeZone: string;
+  /** The longest value a mapping may produce and the largest rendered step input, in characters. */
+  maxValueLength: number;
   logger: Logger;
   /**
    * "run" events: {runId, flowId, status} when a run finishes; "poll" events: {flowId, ok, requests,
@@ -39,6 +42,8 @@ export interface RunEnvironmentOptions {
   timeZone?: string;
   /** Environment variables flows may read as `env.NAME` (only these: never the secret). */
   flowEnv?: Record<string, string | undefined>;
+  /** Default HLCONNECT_MAX_VALUE_BYTES, else 1 MiB. */
+  maxValueLength?: number;
   /** Where alerts go besides the log and a flow's own alert webhook. */
   alertWebhook?: string;
   fetch?: typeof fetch;
@@ -82,6 +87,7 @@ export function createRunEnvironment(o: RunEnvironmentOptions): RunEnvironment {
     sleep: o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
     defaultCountry: o.defaultCountry ?? "US",
     timeZone: o.timeZone ?? "UTC",
+    maxValueLength: o.maxValueLength ?? maxValueLengthFromEnv() ?? DEFAULT_MAX_VALUE_LENGTH,
     logger: o.logger,
     events,
     async alert(run, status, error, flow) {
@@ -125,6 +131,12 @@ export function createRunEnvironment(o: RunEnvironmentOptions): RunEnvironment {
     },
   };
   return env;
+}
+
+/** HLCONNECT_MAX_VALUE_BYTES: a positive whole number, else the default. */
+function maxValueLengthFromEnv(): number | undefined {
+  const n = Number(process.env.HLCONNECT_MAX_VALUE_BYTES);
+  return Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
 /**

@@ -12,6 +12,7 @@ import {
 } from "@hlconnect/catalog";
 import { HighLevelError } from "@hlconnect/client";
 import type { Flow, FlowStep } from "../flows/index.ts";
+import { longerThan } from "../mapping/evaluate.ts";
 import { evaluateCondition, type MappingScope, renderValue } from "../mapping/index.ts";
 import type { RunError, RunRecord, StepRecord, Store } from "../store/types.ts";
 import { mappedOutput, runMaybeDry } from "./dry-run.ts";
@@ -78,6 +79,7 @@ export async function executeRun(
     now: () => new Date(env.now()),
     defaultCountry: env.defaultCountry,
     timeZone: env.timeZone,
+    maxValueLength: env.maxValueLength,
   };
   try {
     if (flow.filter && !evaluateCondition(flow.filter, scope)) {
@@ -114,6 +116,11 @@ export async function executeRun(
         interrupted && isRecord(prior.input)
           ? prior.input
           : parseInput(entry, renderValue(step.input, scope));
+      if (longerThan(input, env.maxValueLength)) {
+        throw new Error(
+          `the rendered input of step "${step.id}" is over the limit of ${env.maxValueLength} characters (set HLCONNECT_MAX_VALUE_BYTES to change it)`,
+        );
+      }
     } catch (err) {
       await store.startStep(runId, step.id, step.input);
       await store.finishStep(runId, step.id, { status: "failed", error: errorOf(err, step.id) });

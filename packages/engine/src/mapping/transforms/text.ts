@@ -1,7 +1,7 @@
 // Text transforms. They read strings, numbers, booleans and dates as text; lists and objects give
 // null, except where a transform says it works on lists.
 import { isMissing, scalarText, toText } from "../values.ts";
-import type { TransformDef, TransformTable } from "./types.ts";
+import { type TransformDef, type TransformTable, ValueTooLargeError } from "./types.ts";
 
 /** A transform of text to text. */
 function textual(
@@ -60,11 +60,16 @@ export const textTransforms: TransformTable = {
       ['"a b" | replace(" ", "_")', '"a_b"'],
     ],
     checkArg: stringArg("the text"),
-    apply: (input, [search, replacement]) => {
+    apply: (input, [search, replacement], ctx) => {
       const s = scalarText(input);
       if (s === undefined || typeof search !== "string") return null;
       if (search === "") return s;
-      return s.split(search).join(isMissing(replacement) ? "" : toText(replacement));
+      const pieces = s.split(search);
+      const by = isMissing(replacement) ? "" : toText(replacement);
+      // Checked before joining: a long replacement of a frequent search can build gigabytes.
+      if (s.length + (pieces.length - 1) * (by.length - search.length) > ctx.maxLength)
+        throw new ValueTooLargeError(ctx.maxLength);
+      return pieces.join(by);
     },
   },
   split: {

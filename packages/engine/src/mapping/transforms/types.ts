@@ -7,6 +7,16 @@ export interface TransformContext {
   now: () => Date;
   country: string;
   tables: Record<string, Record<string, unknown>>;
+  /** The longest value a transform may produce, in characters (see MappingScope.maxValueLength). */
+  maxLength: number;
+}
+
+/** A transform's output would pass maxLength: the render stops (unlike bad input, which gives null). */
+export class ValueTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`over the limit of ${limit} characters`);
+    this.name = "ValueTooLargeError";
+  }
 }
 
 export interface TransformDef {
