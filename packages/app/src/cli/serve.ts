@@ -165,6 +165,9 @@ async function serve(opts: ServeOptions): Promise<void> {
       metricsAuth: process.env.HLCONNECT_METRICS_AUTH === "1",
       oauth: { ...(oauth ? { settings: oauth } : {}), publicUrl: serverUrl, linkKey: startLinkKey(secret) },
       ...(sandbox ? { sandbox: { baseUrl: sandbox.info.baseUrl, locationId: sandbox.info.locationId } } : {}),
+      // Flows made or edited in the browser are files here (--flows DIR, else the data folder's flows/).
+      flowsDir: opts.flows ? path.resolve(opts.flows) : path.join(dataDir, "flows"),
+      dataDir,
     });
     metrics = built.metrics;
     listening.setApp(built.app);

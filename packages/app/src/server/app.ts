@@ -18,8 +18,10 @@ import { connectionRoutes } from "./routes/connections.ts";
 import { flowRoutes } from "./routes/flows.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { type OAuthRouteOptions, oauthRoutes } from "./routes/oauth.ts";
+import { overviewRoutes } from "./routes/overview.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { sessionRoutes } from "./routes/session.ts";
+import { templateRoutes } from "./routes/templates.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 import { SessionStore } from "./session.ts";
 import { staticRoutes } from "./static.ts";
@@ -44,13 +46,23 @@ export interface AppOptions {
   sandbox?: { baseUrl: string; locationId: string };
   /** Browser sessions (default: a fresh in-memory store). */
   sessions?: SessionStore;
+  /** Flows saved through the API are written here as `<id>.yaml` (default: the store only). */
+  flowsDir?: string;
+  /** The data folder: past BatchLeads imports are kept in it. */
+  dataDir?: string;
 }
 
 export function createApp(options: AppOptions): { app: Hono; metrics: Metrics } {
   // Should the token ever reach a log line or an error message, it is scrubbed there.
   registerSecret(options.apiToken);
   const metrics = options.metrics ?? createMetrics(options.engine);
-  const deps: ServerDeps = { engine: options.engine, logger: options.logger, metrics };
+  const deps: ServerDeps = {
+    engine: options.engine,
+    logger: options.logger,
+    metrics,
+    ...(options.flowsDir ? { flowsDir: options.flowsDir } : {}),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+  };
   const app = new Hono();
 
   app.use("*", async (c, next) => {
@@ -89,6 +101,8 @@ export function createApp(options: AppOptions): { app: Hono; metrics: Metrics } 
       onError: (c) => c.json(errorBody(`the body is larger than ${MAX_API_BODY_BYTES} bytes`), 413),
     }),
   );
+  api.route("/", templateRoutes(deps));
+  api.route("/overview", overviewRoutes(deps, Boolean(options.sandbox)));
   api.route("/flows", flowRoutes(deps));
   api.route("/runs", runRoutes(deps));
   api.route("/connections", connectionRoutes(deps));

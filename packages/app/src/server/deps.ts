@@ -7,4 +7,8 @@ export interface ServerDeps {
   engine: Engine;
   logger: AppLogger;
   metrics: Metrics;
+  /** Where flows saved through the API are written as YAML files; without it they live in the store only. */
+  flowsDir?: string;
+  /** The server's data folder (past BatchLeads imports are kept there). */
+  dataDir?: string;
 }

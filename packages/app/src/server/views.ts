@@ -3,6 +3,7 @@
 import { isPausedFor } from "@hlconnect/engine/connections/status";
 import type { Engine } from "@hlconnect/engine/engine";
 import type { ConnectionRecord, FlowRecord, RunRecord, StepRecord } from "@hlconnect/engine/store/types";
+import { flowDocument, flowVersion } from "./flow-files.ts";
 
 export interface FlowTriggerView {
   type: "polling" | "instant" | "webhook" | "invalid";
@@ -49,7 +50,14 @@ export async function flowDetail(engine: Engine, record: FlowRecord) {
     summary.trigger.type === "webhook"
       ? { path: `/hooks/${record.id}`, secret: await engine.store.getFlowHookSecret(record.id) }
       : undefined;
-  return { ...summary, ...(hook ? { hook } : {}), source: record.source };
+  // version: what a save must name to replace this text; document: the YAML as JSON, for the builder.
+  return {
+    ...summary,
+    ...(hook ? { hook } : {}),
+    source: record.source,
+    version: flowVersion(record.source),
+    document: flowDocument(record.source) ?? null,
+  };
 }
 
 export function runView(run: RunRecord) {

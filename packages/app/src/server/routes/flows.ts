@@ -1,14 +1,20 @@
 // /api/flows: list, create (validated: 422 with file:line:column errors), read, replace, delete,
 // enable/disable, and run once (a poll now for polling flows, a run with a given trigger otherwise).
+// The builder's additions: flows sent as JSON documents (written into the YAML with comments kept),
+// versions that stop a stale save, validation without saving, duplicates.
 import { formatFlowError, parseFlowFile } from "@hlconnect/engine/flows/index";
 import type { FlowError } from "@hlconnect/engine/flows/types";
 import type { FlowRecord } from "@hlconnect/engine/store/types";
 import { Hono } from "hono";
+import { parse } from "yaml";
 import type { ServerDeps } from "../deps.ts";
-import { HttpError, optionalString, readJsonObject, requireString } from "../http-errors.ts";
+import { flowSource, removeFlowFile, saveFlowSource, stalenessCheck } from "../flow-save.ts";
+import { flowListExtras } from "../flow-stats.ts";
+import { HttpError, optionalString, readJsonObject } from "../http-errors.ts";
 import { flowDetail, flowSummary, runView } from "../views.ts";
 
-export function flowRoutes({ engine }: ServerDeps): Hono {
+export function flowRoutes(deps: ServerDeps): Hono {
+  const { engine } = deps;
   const app = new Hono();
 
   const mustGet = async (id: string): Promise<FlowRecord> => {
@@ -17,24 +23,32 @@ export function flowRoutes({ engine }: ServerDeps): Hono {
     return record;
   };
 
-  /** Parse a {source, file?} body; invalid flows are a 422 carrying every error with its position. */
-  const parseBody = async (body: Record<string, unknown>) => {
-    const source = requireString(body, "source");
-    const file = optionalString(body, "file") ?? "flow.yaml";
+  /** Parse a {source | document, file?} body; invalid flows are a 422 carrying every error with its position. */
+  const parseBody = async (body: Record<string, unknown>, current?: FlowRecord) => {
+    const source = flowSource(body, current);
+    const file = optionalString(body, "file") ?? current?.filePath ?? "flow.yaml";
     const parsed = parseFlowFile(source, file);
     if (!parsed.flow) throw invalidFlow(parsed.errors);
     return { source, file, flow: parsed.flow };
   };
 
-  const save = async (source: string, file: string) => {
-    const saved = await engine.saveFlow(source, file);
+  const save = async (source: string, file: string, id: string, current?: FlowRecord) => {
+    const saved = await saveFlowSource(deps, source, file, id, current);
     if (!saved.flow) throw invalidFlow(saved.errors);
     return flowDetail(engine, saved.flow);
   };
 
   app.get("/", async (c) => {
-    const flows = await engine.store.listFlows();
-    return c.json({ flows: flows.map((f) => flowSummary(engine, f)) });
+    const q = c.req.query("q")?.trim().toLowerCase();
+    const flows = (await engine.store.listFlows()).map((f) => flowSummary(engine, f));
+    const found = q
+      ? flows.filter((f) => [f.id, f.name, f.trigger.op ?? ""].some((t) => t.toLowerCase().includes(q)))
+      : flows;
+    const extras = await flowListExtras(
+      engine,
+      found.map((f) => f.id),
+    );
+    return c.json({ flows: found.map((f) => ({ ...f, ...extras.get(f.id) })) });
   });
 
   app.post("/", async (c) => {
@@ -42,24 +56,59 @@ export function flowRoutes({ engine }: ServerDeps): Hono {
     if (await engine.store.getFlow(flow.id)) {
       throw new HttpError(409, `flow "${flow.id}" already exists: PUT /api/flows/${flow.id} replaces it`);
     }
-    return c.json({ flow: await save(source, file) }, 201);
+    return c.json({ flow: await save(source, file, flow.id) }, 201);
+  });
+
+  /** Check a flow without saving it: the same errors `hlconnect flows validate` prints. */
+  app.post("/validate", async (c) => {
+    const body = await readJsonObject(c);
+    const source = flowSource(body);
+    const parsed = parseFlowFile(source, optionalString(body, "file") ?? "flow.yaml");
+    if (parsed.flow) return c.json({ ok: true });
+    return c.json({ ok: false, errors: errorDetails(parsed.errors) });
   });
 
   app.get("/:id", async (c) => c.json({ flow: await flowDetail(engine, await mustGet(c.req.param("id"))) }));
 
   app.put("/:id", async (c) => {
     const id = c.req.param("id");
-    const { source, file, flow } = await parseBody(await readJsonObject(c));
+    const body = await readJsonObject(c);
+    const current = await engine.store.getFlow(id);
+    const { source, file, flow } = await parseBody(body, current);
     if (flow.id !== id) {
       throw new HttpError(400, `the flow's id is "${flow.id}" but the URL names "${id}": they must match`);
     }
-    const existed = Boolean(await engine.store.getFlow(id));
-    return c.json({ flow: await save(source, file) }, existed ? 200 : 201);
+    // Two tabs saving the same flow: the later one is told, with the difference, and nothing is lost.
+    stalenessCheck(body, current, source);
+    return c.json({ flow: await save(source, file, id, current) }, current ? 200 : 201);
+  });
+
+  app.post("/:id/duplicate", async (c) => {
+    const original = await mustGet(c.req.param("id"));
+    const body = await readJsonObject(c);
+    const existing = new Set((await engine.store.listFlows()).map((f) => f.id));
+    let id = optionalString(body, "id");
+    if (!id) {
+      for (let n = 1; !id || existing.has(id); n++) id = `${original.id}-copy${n === 1 ? "" : `-${n}`}`;
+    }
+    if (existing.has(id)) throw new HttpError(409, `flow "${id}" already exists: choose another id`);
+    const document = flowDocumentOf(original);
+    const copy = {
+      ...document,
+      id,
+      name: optionalString(body, "name") ?? `${String(document.name ?? original.name)} (copy)`,
+      enabled: false,
+    };
+    // Written onto the original's text, so the copy keeps its comments and layout.
+    const source = flowSource({ document: copy }, original);
+    return c.json({ flow: await save(source, `${id}.yaml`, id) }, 201);
   });
 
   app.delete("/:id", async (c) => {
     const id = c.req.param("id");
+    const record = await engine.store.getFlow(id);
     if (!(await engine.store.deleteFlow(id))) throw new HttpError(404, `no flow "${id}"`);
+    if (record) removeFlowFile(deps, record);
     return c.body(null, 204);
   });
 
@@ -107,6 +156,18 @@ function invalidFlow(errors: FlowError[]): HttpError {
   return new HttpError(
     422,
     `the flow has ${errors.length} error${errors.length === 1 ? "" : "s"}`,
-    errors.map((e) => ({ ...e, text: formatFlowError(e) })),
+    errorDetails(errors),
   );
+}
+
+function errorDetails(errors: FlowError[]) {
+  return errors.map((e) => ({ ...e, text: formatFlowError(e) }));
+}
+
+function flowDocumentOf(record: FlowRecord): Record<string, unknown> {
+  const doc = parse(record.source) as unknown;
+  if (!doc || typeof doc !== "object" || Array.isArray(doc)) {
+    throw new HttpError(409, `flow "${record.id}" no longer parses as YAML: fix its file first`);
+  }
+  return doc as Record<string, unknown>;
 }

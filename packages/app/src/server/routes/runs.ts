@@ -1,12 +1,18 @@
-// /api/runs: the run history (newest first, paged by cursor), one run with its steps, and replays.
+// /api/runs: the run history (newest first, paged by cursor, filtered by flow, status and time), one
+// run with its steps, replays, live updates (SSE) and resolving a step that needs attention.
 import { RUN_STATUSES, type RunQuery, type RunStatus } from "@hlconnect/engine/store/types";
 import { Hono } from "hono";
 import type { ServerDeps } from "../deps.ts";
 import { HttpError } from "../http-errors.ts";
+import { listResolutions, resolveStep } from "../run-resolve.ts";
+import { runStream } from "../run-stream.ts";
 import { runView, stepView } from "../views.ts";
 
-export function runRoutes({ engine }: ServerDeps): Hono {
+export function runRoutes(deps: ServerDeps): Hono {
+  const { engine } = deps;
   const app = new Hono();
+
+  app.get("/stream", (c) => runStream(c, engine));
 
   app.get("/", async (c) => {
     const query = parseRunQuery({
@@ -14,6 +20,8 @@ export function runRoutes({ engine }: ServerDeps): Hono {
       status: c.req.query("status"),
       limit: c.req.query("limit"),
       cursor: c.req.query("cursor"),
+      since: c.req.query("since"),
+      until: c.req.query("until"),
     });
     const page = await engine.store.listRuns(query);
     return c.json({
@@ -27,7 +35,16 @@ export function runRoutes({ engine }: ServerDeps): Hono {
     const run = await engine.store.getRun(id);
     if (!run) throw new HttpError(404, `no run "${id}"`);
     const steps = await engine.store.listSteps(id);
-    return c.json({ run: runView(run), steps: steps.map(stepView) });
+    return c.json({
+      run: runView(run),
+      steps: steps.map(stepView),
+      resolutions: await listResolutions(engine, run),
+    });
+  });
+
+  app.post("/:id/steps/:stepId/resolve", async (c) => {
+    const run = await resolveStep(engine, c.req.param("id"), c.req.param("stepId"), c);
+    return c.json({ run: runView(run) });
   });
 
   app.post("/:id/replay", async (c) => {
@@ -49,6 +66,8 @@ export function parseRunQuery(q: {
   status?: string | undefined;
   limit?: string | undefined;
   cursor?: string | undefined;
+  since?: string | undefined;
+  until?: string | undefined;
 }): RunQuery {
   const query: RunQuery = {};
   if (q.flowId) query.flowId = q.flowId;
@@ -69,5 +88,19 @@ export function parseRunQuery(q: {
     query.limit = n;
   }
   if (q.cursor) query.cursor = q.cursor;
+  if (q.since) query.since = parseTime(q.since, "since");
+  if (q.until) query.until = parseTime(q.until, "until");
   return query;
+}
+
+/** An ISO date-time or epoch milliseconds. */
+function parseTime(text: string, name: string): number {
+  const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+  if (!Number.isFinite(ms)) {
+    throw new HttpError(
+      400,
+      `${name} must be an ISO date-time (2026-01-31T12:00:00Z) or epoch milliseconds, got "${text}"`,
+    );
+  }
+  return ms;
 }

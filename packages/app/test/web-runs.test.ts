@@ -1,0 +1,117 @@
+// Runs for the web app, in-process: time filters, the live stream (SSE) and resolving a step that
+// needs attention, with the reason kept.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { API_TOKEN, type WebFixture, webFixture } from "./web-helpers.ts";
+
+const FLOW = `id: hooked
+name: Hooked
+trigger:
+  webhook: {}
+steps:
+  - id: note
+    op: highlevel.contacts.notes.create
+    input:
+      contactId: "{{ trigger.id }}"
+      body: hi
+  - id: tag
+    op: highlevel.contacts.tags.add
+    input:
+      contactId: "{{ trigger.id }}"
+      tags: [a]
+`;
+
+let f: WebFixture;
+
+beforeAll(async () => {
+  f = await webFixture();
+  expect((await f.call("POST", "/api/flows", { source: FLOW })).status).toBe(201);
+});
+afterAll(async () => {
+  await f?.close();
+});
+
+/** A run stopped at step "note" with an unknown outcome, as the executor leaves it. */
+async function runNeedingAttention() {
+  const { run } = await f.engine.store.createRun({ flowId: "hooked", trigger: { id: "c1" } });
+  await f.engine.store.startRun(run.id);
+  await f.engine.store.startStep(run.id, "note", { contactId: "c1", body: "hi" });
+  await f.engine.store.finishStep(run.id, "note", {
+    status: "unknown_outcome",
+    error: { message: "timed out", code: "UNKNOWN_OUTCOME", stepId: "note" },
+  });
+  return f.engine.store.finishRun(run.id, "needs_attention", { message: "timed out", stepId: "note" });
+}
+
+describe("runs for the web app", () => {
+  it("filters by time (ISO or epoch ms) and says what is wrong with a bad time", async () => {
+    const { run } = await f.engine.store.createRun({ flowId: "hooked", trigger: {} });
+    const at = run.createdAt;
+    const inside = await f.call("GET", `/api/runs?since=${new Date(at).toISOString()}&until=${at + 1}`);
+    expect(inside.json.runs.map((r: { id: string }) => r.id)).toContain(run.id);
+    const after = await f.call("GET", `/api/runs?since=${at + 1}`);
+    expect(after.json.runs.map((r: { id: string }) => r.id)).not.toContain(run.id);
+    const bad = await f.call("GET", "/api/runs?since=yesterday");
+    expect(bad.status).toBe(400);
+    expect(bad.json.error).toMatch(/since must be an ISO date-time/);
+  });
+
+  it("resolves a step that needs attention: skip, mark done, retry, each with its reason kept", async () => {
+    for (const [action, stepStatus] of [
+      ["skip", "skipped"],
+      ["mark-done", "succeeded"],
+      ["retry", "failed"],
+    ] as const) {
+      const run = await runNeedingAttention();
+      const noReason = await f.call("POST", `/api/runs/${run.id}/steps/note/resolve`, { action });
+      expect(noReason.status).toBe(400);
+      const res = await f.call("POST", `/api/runs/${run.id}/steps/note/resolve`, {
+        action,
+        reason: `checked HighLevel (${action})`,
+      });
+      expect(res.status).toBe(200);
+      // Back in the queue: the run resumes after the resolved step.
+      expect(res.json.run.status).toBe("queued");
+      const shown = await f.call("GET", `/api/runs/${run.id}`);
+      expect(shown.json.steps.find((s: { stepId: string }) => s.stepId === "note").status).toBe(stepStatus);
+      expect(shown.json.resolutions).toEqual([
+        expect.objectContaining({ stepId: "note", action, reason: `checked HighLevel (${action})` }),
+      ]);
+      const again = await f.call("POST", `/api/runs/${run.id}/steps/note/resolve`, { action, reason: "x" });
+      expect(again.status).toBe(409);
+    }
+    const run = await runNeedingAttention();
+    expect(
+      (await f.call("POST", `/api/runs/${run.id}/steps/nope/resolve`, { action: "skip", reason: "r" }))
+        .status,
+    ).toBe(404);
+    expect(
+      (await f.call("POST", `/api/runs/${run.id}/steps/note/resolve`, { action: "undo", reason: "r" }))
+        .status,
+    ).toBe(400);
+  });
+
+  it("streams a run event when a run appears", async () => {
+    const res = await f.app.request("/api/runs/stream", {
+      headers: { authorization: `Bearer ${API_TOKEN}` },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/text\/event-stream/);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    const readUntil = async (pattern: RegExp) => {
+      while (!pattern.test(text)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`the stream ended before ${pattern}: ${text}`);
+        text += decoder.decode(value);
+      }
+    };
+    await readUntil(/event: ready/);
+    const { run } = await f.engine.store.createRun({ flowId: "hooked", trigger: { id: "live" } });
+    const event = new RegExp(`event: run\\ndata: (.*)\\nid: ${run.id}\\n`);
+    await readUntil(event);
+    const data = event.exec(text)![1]!;
+    expect(JSON.parse(data)).toMatchObject({ id: run.id, flowId: "hooked", status: "queued" });
+    await reader.cancel();
+  });
+});
