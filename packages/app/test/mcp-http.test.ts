@@ -46,7 +46,8 @@ async function connect(query = "", token = API_TOKEN): Promise<Client> {
 }
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, seed: 21 });
+  // A one-second rate-limit window, so waiting out an injected 429 is short.
+  sandbox = await startSandbox({ port: 0, seed: 21, rateLimit: { max: 100, windowMs: 1000 } });
   dataDir = mkdtempSync(path.join(tmpdir(), "hlconnect-mcp-http-"));
   engine = await Engine.open({ dataDir, secret: SECRET, baseUrl: sandbox.info.baseUrl });
   const record = await engine.addConnection(
@@ -122,6 +123,24 @@ describe("/mcp (Streamable HTTP)", () => {
     expect(
       structured((await client.callTool({ name: "calendars_list", arguments: {} })) as CallToolResult),
     ).toHaveProperty("calendars");
+  });
+
+  it("shapes rate limits as the client does everywhere: a 429 waits and the call succeeds", async () => {
+    const client = await connect();
+    sandbox.setFaults({ rate: 0.5, kinds: ["429"], seed: 7, match: { operationId: "get-calendars" } });
+    try {
+      const sent = await requestsDuring(sandbox.info.baseUrl, async () => {
+        for (let i = 0; i < 4; i++) {
+          const r = (await client.callTool({ name: "calendars_list", arguments: {} })) as CallToolResult;
+          expect(structured(r).calendars).toBeDefined();
+        }
+      });
+      const statuses = sent.map((r) => r.status);
+      expect(statuses).toContain(429);
+      expect(statuses.filter((s) => s === 200)).toHaveLength(4);
+    } finally {
+      sandbox.setFaults(null);
+    }
   });
 
   it("selects tools from the query: read_only, toolsets, allow_raw; unknown toolsets are a 400", async () => {

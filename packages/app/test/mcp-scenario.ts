@@ -62,9 +62,13 @@ export function errorText(r: CallToolResult): string {
   return (r.content as Array<{ type: string; text: string }>).map((c) => c.text).join("\n");
 }
 
-async function requestLog(baseUrl: string): Promise<Array<{ id: number; path: string; method: string }>> {
+async function requestLog(
+  baseUrl: string,
+): Promise<Array<{ id: number; path: string; method: string; status: number }>> {
   const res = await fetch(`${baseUrl}/__sandbox/requests`);
-  return ((await res.json()) as { requests: Array<{ id: number; path: string; method: string }> }).requests;
+  return (
+    (await res.json()) as { requests: Array<{ id: number; path: string; method: string; status: number }> }
+  ).requests;
 }
 
 /** Run fn and return the sandbox requests it caused. */

@@ -1,10 +1,13 @@
 // `hlconnect mcp` over stdio, driven by the MCP SDK's own client: the process is spawned as an MCP
 // client would spawn it, with HIGHLEVEL_* pointing at a sandbox.
 import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { inputJsonSchema } from "@hlconnect/catalog";
 import { getOperation, HighLevelClient } from "@hlconnect/client";
+import { Engine } from "@hlconnect/engine/engine";
 import { type Sandbox, startSandbox } from "@hlconnect/sandbox";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -30,11 +33,11 @@ let env: Record<string, string>;
 const clients: Client[] = [];
 const stderr: string[] = [];
 
-async function connect(args: string[] = []): Promise<Client> {
+async function connect(args: string[] = [], extraEnv: Record<string, string> = {}): Promise<Client> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [BIN, "mcp", ...args],
-    env: { ...(process.env as Record<string, string>), ...env },
+    env: { ...(process.env as Record<string, string>), ...env, ...extraEnv },
     stderr: "pipe",
   });
   transport.stderr?.on("data", (d: Buffer) => stderr.push(d.toString()));
@@ -44,9 +47,9 @@ async function connect(args: string[] = []): Promise<Client> {
   return client;
 }
 
-async function cli(args: string[]) {
+async function cli(args: string[], extraEnv: Record<string, string> = {}) {
   try {
-    const r = await run(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
+    const r = await run(process.execPath, [BIN, ...args], { env: { ...process.env, ...env, ...extraEnv } });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -72,7 +75,7 @@ describe("hlconnect mcp (stdio)", () => {
   let client: Client;
   beforeAll(async () => {
     client = await connect();
-  });
+  }, 120_000);
 
   it("lists every runnable catalog entry but the raw request as a tool, each with a valid schema", async () => {
     const tools = await listAll(client);
@@ -130,7 +133,9 @@ describe("hlconnect mcp (stdio)", () => {
     expect(structured(again as CallToolResult).calendars).toBeDefined();
   });
 
-  it("answers invalid arguments with the CLI's field-level message and sends nothing", async () => {
+  it("answers invalid arguments with the CLI's field-level message and sends nothing", {
+    timeout: 120_000,
+  }, async () => {
     const args = { email: "not-an-email", phone: "12", bogus: true };
     let r: CallToolResult | undefined;
     const sent = await requestsDuring(sandbox.info.baseUrl, async () => {
@@ -204,7 +209,8 @@ describe("hlconnect mcp (stdio)", () => {
   });
 });
 
-describe("hlconnect mcp: selections", () => {
+// Each case starts its own `hlconnect mcp` (and sometimes a CLI command): slow on a busy machine.
+describe("hlconnect mcp: selections", { timeout: 120_000 }, () => {
   it("--read-only hides every write", async () => {
     const tools = await listAll(await connect(["--read-only"]));
     // Reads: triggers' reads, and actions that only GET and post nothing to a URL they are given.
@@ -229,20 +235,13 @@ describe("hlconnect mcp: selections", () => {
     expect(names.has("contacts_search")).toBe(true);
   });
 
-  it("--toolsets keeps only those categories; unknown names are refused with the known ones", async () => {
-    const tools = await listAll(await connect(["--toolsets", "contacts,calendars"]));
-    const expected = RUNNABLE.filter((e) => ["Contacts", "Calendars & Appointments"].includes(e.category));
-    expect(tools.map((t) => t.name).sort()).toEqual(expected.map((e) => expectedName(e.key)).sort());
-    const bad = await cli(["mcp", "--toolsets", "contacts,nope"]);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('unknown toolset "nope"');
-    expect(bad.stderr).toContain("known toolsets: contacts, calendars, opportunities");
-  });
-
-  it("--allow-raw adds the raw API request tool", async () => {
-    const client = await connect(["--allow-raw", "--toolsets", "other"]);
+  it("--toolsets keeps only those categories, --allow-raw adds the raw request; unknown toolsets are refused", async () => {
+    const client = await connect(["--toolsets", "contacts,calendars,other", "--allow-raw"]);
     const tools = await listAll(client);
-    expect(tools.map((t) => t.name)).toContain("api_request");
+    const expected = RUNNABLE.filter((e) =>
+      ["Contacts", "Calendars & Appointments", "Other Operations"].includes(e.category),
+    );
+    expect(tools.map((t) => t.name).sort()).toEqual(expected.map((e) => expectedName(e.key)).sort());
     expect(tools.find((t) => t.name === "api_request")!.annotations).toMatchObject({
       readOnlyHint: false,
       destructiveHint: true,
@@ -253,5 +252,43 @@ describe("hlconnect mcp: selections", () => {
       arguments: { operation: "get-location", params: { locationId: sandbox.info.locationId } },
     });
     expect(JSON.stringify(structured(r as CallToolResult))).toContain(sandbox.info.locationId);
+
+    const bad = await cli(["mcp", "--toolsets", "contacts,nope"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('unknown toolset "nope"');
+    expect(bad.stderr).toContain("known toolsets: contacts, calendars, opportunities");
+  });
+});
+
+describe("hlconnect mcp: where the calls go", { timeout: 120_000 }, () => {
+  it("--connection uses a stored connection of the data dir (no HIGHLEVEL_TOKEN needed)", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "hlconnect-mcp-stdio-"));
+    const secret = "an-mcp-stdio-test-passphrase-long-enough";
+    try {
+      const engine = await Engine.open({ dataDir, secret, baseUrl: sandbox.info.baseUrl });
+      const record = await engine.addConnection(
+        { label: "Sandbox", kind: "pit", locationIds: [sandbox.info.locationId] },
+        { privateToken: sandbox.info.locationToken },
+      );
+      await engine.stop();
+      const noToken = { HIGHLEVEL_TOKEN: "", HIGHLEVEL_LOCATION_ID: "", HLCONNECT_SECRET: secret };
+      const client = await connect(
+        ["--connection", record.id, "--data", dataDir, "--toolsets", "contacts"],
+        noToken,
+      );
+      const found = structured(
+        (await client.callTool({
+          name: "contacts_find",
+          arguments: { email: "nobody@nowhere.example" },
+        })) as CallToolResult,
+      );
+      expect(found).toEqual({ found: false, contact: null });
+
+      const unknown = await cli(["mcp", "--connection", "nope", "--data", dataDir], noToken);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain(`there is no connection "nope"; connections: ${record.id}`);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
