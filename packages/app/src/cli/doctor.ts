@@ -24,8 +24,13 @@ export function registerDoctorCommand(program: Command): void {
     .description("Check this installation: Node, data dir, secret, store, queue, connections, HighLevel")
     .option("--data <dir>", DATA_HELP)
     .option("--json", "print the checks as JSON")
-    .action(async (opts: { data?: string; json?: boolean }) => {
+    .option("--live", "also check what a real account needs: public URL, webhook key, flows' scopes, clock")
+    .action(async (opts: { data?: string; json?: boolean; live?: boolean }) => {
       const checks = await runChecks(opts.data);
+      if (opts.live) {
+        const { liveChecks } = await import("./doctor-live.ts");
+        checks.push(...(await liveChecks(opts.data, baseUrlOf(resolveDataDir(opts.data)))));
+      }
       if (opts.json) process.stdout.write(`${JSON.stringify(checks, null, 2)}\n`);
       else process.stdout.write(formatChecks(checks));
       if (checks.some((c) => c.level === "fail")) process.exitCode = 1;
@@ -246,6 +251,15 @@ async function scaleOutChecks(dbUrl: string | undefined, redisUrl: string | unde
     });
   }
   return checks;
+}
+
+/** The HighLevel API this data dir talks to (the sandbox's in demo mode); the real one by default. */
+function baseUrlOf(dataDir: string): string {
+  try {
+    return readBaseUrl({ HIGHLEVEL_BASE_URL: findBaseUrl(dataDir) });
+  } catch {
+    return "https://services.leadconnectorhq.com";
+  }
 }
 
 async function reachCheck(dataDir: string): Promise<Check> {
