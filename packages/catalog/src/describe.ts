@@ -41,7 +41,14 @@ export function describeEntry(e: CatalogEntry): Record<string, unknown> {
     ...summarize(e),
     ...(e.help ? { help: e.help } : {}),
     input: inputJsonSchema(e),
-    output: e.output,
+    output: {
+      description: e.output.description,
+      sample: e.output.sample,
+      // A declared shape goes out as JSON Schema (the zod object itself is no JSON).
+      ...(e.output.schema
+        ? { schema: z.toJSONSchema(e.output.schema, { io: "output", unrepresentable: "any" }) }
+        : {}),
+    },
     example: e.example,
     ...(e.kind === "trigger" && e.trigger.type === "polling"
       ? { polling: { dedupe: e.trigger.dedupe, request: e.trigger.describe } }
