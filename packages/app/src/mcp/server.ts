@@ -36,9 +36,9 @@ export interface McpServerOptions {
 
 const INSTRUCTIONS =
   "Tools for one HighLevel (GoHighLevel) location: contacts, calendars and appointments, opportunities, " +
-  "conversations and more. Tools whose names end in _list, _search or _get read; the others change the " +
-  "account (see each tool's annotations). Ids come from the list and search tools. Custom fields are " +
-  'given by their names, e.g. {"customFields": {"Estimated Value": 250000}}.';
+  "conversations and more. Each tool's annotations say whether it only reads (readOnlyHint) or changes the " +
+  "account. Ids come from the list, search and find tools. Custom fields are given by their names, e.g. " +
+  '{"customFields": {"Estimated Value": 250000}}. Lists come in parts: pass nextCursor back as cursor.';
 
 export function listedTool(t: McpTool): Tool {
   return {

@@ -108,17 +108,21 @@ export function annotationsOf(e: CatalogEntry): ToolAnnotations {
   };
 }
 
+function sentence(text: string): string {
+  const t = text.trim();
+  return /[.!?)]$/.test(t) ? t : `${t}.`;
+}
+
 function describeTool(e: CatalogEntry, effect: ToolEffect, paged: boolean): string {
-  const lead =
-    e.kind === "trigger"
-      ? `${e.name}: returns the items this trigger watches, as they are now. ${e.description}`
-      : `${e.name}: ${e.description}`;
-  const parts = [lead.endsWith(".") ? lead : `${lead}.`];
-  if (e.help) parts.push(e.help);
-  parts.push(`Returns ${e.output.description}`);
+  const parts = [`${e.name}: ${sentence(e.description)}`];
+  // A polling trigger fires in flows; called by an agent it reads what it watches.
+  if (e.kind === "trigger")
+    parts.push("Called as a tool, it returns what this trigger watches, as it is now.");
+  if (e.help) parts.push(sentence(e.help));
+  parts.push(`Output: ${sentence(e.output.description)}`);
   if (paged) {
     parts.push(
-      `Long lists come back in parts: when the answer has nextCursor, call again with ${CURSOR_ARG} set to it for the rest.`,
+      `Long lists come back in parts: when the answer has nextCursor, call again with only ${CURSOR_ARG} set to it.`,
     );
   }
   if (effect === "write" && e.kind === "action" && e.idempotency === "unsafe") {

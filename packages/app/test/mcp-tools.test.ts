@@ -1,0 +1,120 @@
+// The tool selection and the server's edge cases, in-process (SDK client over the in-memory transport,
+// catalog context on a sandbox): quick checks the transport suites would pay a process start for.
+import { CATALOG, createContext } from "@hlconnect/catalog";
+import { HighLevelClient } from "@hlconnect/client";
+import { type Sandbox, startSandbox } from "@hlconnect/sandbox";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createMcpServer } from "../src/mcp/server.ts";
+import { allTools, selectTools, ToolSelectionError, toolsetNames } from "../src/mcp/tools.ts";
+import { errorText, requestsDuring, structured } from "./mcp-scenario.ts";
+
+const silent = { info() {}, warn() {}, error() {} };
+let sandbox: Sandbox;
+
+async function connect(selection: Parameters<typeof selectTools>[0] = {}): Promise<Client> {
+  const hl = new HighLevelClient({
+    credentials: sandbox.info.locationToken,
+    baseUrl: sandbox.info.baseUrl,
+    locationId: sandbox.info.locationId,
+  });
+  const server = createMcpServer({
+    tools: selectTools(selection),
+    context: async () => createContext({ client: hl }),
+    logger: silent,
+  });
+  const [a, b] = InMemoryTransport.createLinkedPair();
+  await server.connect(a);
+  const client = new Client({ name: "mcp-tools-test", version: "1.0.0" });
+  await client.connect(b);
+  return client;
+}
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0, seed: 33 });
+});
+afterAll(async () => {
+  await sandbox?.close();
+});
+
+describe("MCP tool selection", () => {
+  it("has one toolset per category with runnable entries, each category's tools in it", () => {
+    const categories = [...new Set(allTools().map((t) => t.entry.category))];
+    expect(toolsetNames()).toHaveLength(categories.length);
+    for (const name of toolsetNames()) {
+      const tools = selectTools({ toolsets: [name], allowRaw: true });
+      expect(new Set(tools.map((t) => t.entry.category)).size, name).toBe(1);
+    }
+    const total = toolsetNames().reduce(
+      (n, name) => n + selectTools({ toolsets: [name], allowRaw: true }).length,
+      0,
+    );
+    expect(total).toBe(CATALOG.filter((e) => e.kind === "action" || e.read).length);
+  });
+
+  it("names unknown toolsets with the known ones", () => {
+    expect(() => selectTools({ toolsets: ["contacts", "crm", "deals"] })).toThrow(ToolSelectionError);
+    expect(() => selectTools({ toolsets: ["crm", "deals"] })).toThrow(
+      /unknown toolsets "crm", "deals"; known toolsets: contacts, calendars, opportunities/,
+    );
+  });
+
+  it("keeps writes out of read-only selections, even with the raw request allowed", () => {
+    const tools = selectTools({ readOnly: true, allowRaw: true });
+    expect(tools.every((t) => t.effect === "read" && t.annotations.readOnlyHint)).toBe(true);
+    expect(tools.some((t) => t.name === "api_request")).toBe(false);
+  });
+});
+
+describe("MCP server edge cases", () => {
+  it("refuses a tool the selection hides, and keeps answering", async () => {
+    const client = await connect({ readOnly: true });
+    await expect(client.callTool({ name: "contacts_create", arguments: { firstName: "X" } })).rejects.toThrow(
+      /unknown tool "contacts_create"/,
+    );
+    expect(
+      structured((await client.callTool({ name: "users_list", arguments: {} })) as CallToolResult),
+    ).toHaveProperty("users");
+  });
+
+  it("checks cursors: another tool's cursor or a made-up one is a tool error with no request", async () => {
+    const client = await connect();
+    // A cursor from a list that goes on (pipelines are one page, so take the contacts search).
+    const first = structured(
+      (await client.callTool({ name: "contacts_search", arguments: { pageLimit: 1 } })) as CallToolResult,
+    );
+    expect(first.nextCursor).toEqual(expect.any(String));
+    const sent = await requestsDuring(sandbox.info.baseUrl, async () => {
+      const other = (await client.callTool({
+        name: "opportunities_search",
+        arguments: { cursor: first.nextCursor },
+      })) as CallToolResult;
+      expect(errorText(other)).toContain("this cursor belongs to the contacts_search tool");
+      const forged = (await client.callTool({
+        name: "contacts_search",
+        arguments: {
+          cursor: Buffer.from('{"t":"contacts_search","a":{"bogus":1},"s":0}').toString("base64url"),
+        },
+      })) as CallToolResult;
+      expect(errorText(forged)).toContain('unknown field(s) "bogus"');
+    });
+    expect(sent).toEqual([]);
+  });
+
+  it("answers a custom field name that matches nothing with the closest names, creating nothing", async () => {
+    const client = await connect();
+    const sent = await requestsDuring(sandbox.info.baseUrl, async () => {
+      const r = (await client.callTool({
+        name: "contacts_create",
+        arguments: { firstName: "Typo", customFields: { "Estimted Value": 1 } },
+      })) as CallToolResult;
+      expect(errorText(r)).toContain(
+        'Unknown custom field "Estimted Value". Close matches: "Estimated Value"',
+      );
+    });
+    // The field list was read; no contact was created.
+    expect(sent.map((r) => r.method)).not.toContain("POST");
+  });
+});
