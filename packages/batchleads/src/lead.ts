@@ -80,6 +80,7 @@ export interface RejectedRow {
  * - `tags`: extra tags for every lead; `tagWithList` (default true), `tagBatchleads` (default true).
  * - `customFields`: fact name -> HighLevel custom field name (default names like "Property Type").
  * - `defaultCountry` for phones (default "US"); `taskTitle` template ("Call {name} about {address}").
+ * - `fieldValues`: picklist values onto options, per field.
  */
 export interface LeadMapping {
   columns?: Record<string, string[]>;
@@ -90,4 +91,9 @@ export interface LeadMapping {
   customFields?: Record<string, string>;
   defaultCountry?: string;
   taskTitle?: string;
+  /**
+   * Per custom field name, values onto the field's options: {"Property Type": {"Duplex": "Multi-Family"}}.
+   * An empty option leaves the value out. Checked before the built-in synonyms.
+   */
+  fieldValues?: Record<string, Record<string, string>>;
 }

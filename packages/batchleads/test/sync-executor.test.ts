@@ -110,6 +110,31 @@ class FakeHighLevel implements ImportApi {
     this.fields.push(f);
     return f;
   }
+  async updateCustomFieldOptions(field: { id: string; name: string; dataType: string }, options: string[]) {
+    this.count("locations:update-custom-field");
+    return { ...field, picklistOptions: options };
+  }
+  async updateNote(contactId: string, noteId: string, body: string) {
+    this.count("update-note");
+    const n = this.notes.find((x, i) => x.contactId === contactId && `n${i + 1}` === noteId);
+    if (n) n.body = body;
+  }
+  /** Only what the import searches for: ids, or a custom field's value. */
+  async searchContacts(filters: unknown[], pageLimit: number) {
+    this.count("search-contacts-advanced");
+    const [f] = filters as Array<{ field: string; value: unknown }>;
+    const fieldId = f!.field.replace("customFields.", "");
+    return [...this.contacts.values()]
+      .filter((c) =>
+        f!.field === "id"
+          ? (f!.value as string[]).includes(c.id)
+          : ((c.body.customFields ?? []) as Array<{ id: string; field_value: unknown }>).some(
+              (v) => v.id === fieldId && v.field_value === f!.value,
+            ),
+      )
+      .slice(0, pageLimit)
+      .map((c) => ({ id: c.id, fields: c.body, customFields: {} }));
+  }
 }
 
 const dir = mkdtempSync(path.join(tmpdir(), "bl-exec-"));
@@ -154,7 +179,7 @@ function lead(i: number, over: Partial<Lead> = {}): Lead {
 }
 
 describe("calls per lead", () => {
-  it("first import: one upsert per lead, nothing else without notes/hot; the same leads again: no call", async () => {
+  it("first import: one upsert per lead, nothing else without notes/hot; the same leads again: one read, no write", async () => {
     const api = new FakeHighLevel();
     const state = stateFileFor("calls");
     const leads = Array.from({ length: 30 }, (_, i) => lead(i));
@@ -164,9 +189,11 @@ describe("calls per lead", () => {
     expect(s1.contacts.created).toBe(30);
     const before = api.calls.total;
     const s2 = await importLeads(api, state, leads);
-    expect(api.calls.total).toBe(before);
+    // The only call: one search checking a sample of the remembered contacts still exist.
+    expect(api.calls.total).toBe(before + 1);
+    expect(api.calls.byOperation["search-contacts-advanced"]).toBe(1);
     expect(s2.contacts.unchanged).toBe(30);
-    expect(s2.apiCalls).toBe(0);
+    expect(s2.warnings).toEqual([]);
   });
 
   it("a lead with neither email nor phone is updated by id, never upserted into a twin", async () => {
@@ -185,7 +212,7 @@ describe("calls per lead", () => {
     expect(c.body.name).toBe("Acme LLC");
   });
 
-  it("leads sharing an owner's email are written one after the other, to one contact", async () => {
+  it("leads sharing an owner's email are written one after the other, to one contact (the others as property notes)", async () => {
     const api = new FakeHighLevel();
     const shared = (i: number) => lead(i, { emails: ["same@example.com"], primaryPhone: undefined });
     const s = await importLeads(api, stateFileFor("shared"), [shared(1), shared(2), shared(3), lead(4)], {
@@ -193,7 +220,14 @@ describe("calls per lead", () => {
     });
     expect(api.maxSameIdentityInFlight).toBe(0);
     expect(api.contacts.size).toBe(2);
-    expect(s.contacts).toEqual({ created: 2, updated: 2, unchanged: 0 });
+    expect(s.contacts).toEqual({ created: 2, updated: 0, unchanged: 0, joined: 2 });
+    expect(api.calls.byOperation["upsert-contact"]).toBe(2);
+    const owner = [...api.contacts.values()].find((c) => c.body.email === "same@example.com")!;
+    expect(api.notes.filter((n) => n.contactId === owner.id && n.body.startsWith("Property: "))).toHaveLength(
+      2,
+    );
+    expect(s.joined.map((j) => j.rows)).toEqual([[2], [3]]);
+    expect(s.joined.every((j) => j.by === "email" && j.contactId === owner.id)).toBe(true);
   });
 
   it("notes once per text, tasks once per hot transition, none for litigators and opt-outs", async () => {
@@ -303,7 +337,7 @@ describe("staging and state", () => {
     const before = readFileSync(stateFile);
     const s = await importLeads(undefined, stateFile, [lead(1), lead(2, { status: "Hot" }), lead(3)]);
     expect(s).toMatchObject({ dryRun: true, apiCalls: 0, tasksCreated: 1 });
-    expect(s.contacts).toEqual({ created: 1, updated: 1, unchanged: 1 });
+    expect(s.contacts).toEqual({ created: 1, updated: 1, unchanged: 1, joined: 0 });
     expect(readFileSync(stateFile).equals(before)).toBe(true);
     const st = SyncState.open({ file: stateFile });
     expect(st.getWritten("loc1", lead(3).key)).toBeUndefined();

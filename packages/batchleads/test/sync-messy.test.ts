@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NO_KEY_REASON } from "../src/normalize/row.ts";
 import { runImport } from "../src/sync/run-import.ts";
 import { SyncState } from "../src/sync/state.ts";
+import { stateScope } from "../src/sync/state-location.ts";
 import { type MessyStats, writeMessyExport } from "./fixtures/messy.ts";
 import { sandboxContacts, startWorld, type TestWorld } from "./sync-helpers.ts";
 
@@ -36,7 +37,7 @@ describe("a messy export into the sandbox", () => {
     expect(s.leads).toBe(stats.properties);
     expect(s.rowsRejected).toBe(stats.keyless + stats.broken);
     expect(s.leadsFailed).toBe(0);
-    expect(s.contacts.created + s.contacts.updated).toBe(stats.properties);
+    expect(s.contacts.created + s.contacts.updated + s.contacts.joined).toBe(stats.properties);
     console.log(
       `[messy ${stats.rows} rows, ${stats.properties} leads, first import] ${s.apiCalls} calls = ` +
         `${(s.apiCalls / s.leads).toFixed(2)} per lead (tag calls ${s.tagCalls})`,
@@ -47,7 +48,7 @@ describe("a messy export into the sandbox", () => {
     const ids = new Set<string>();
     for (const row of st.db
       .prepare("SELECT contact_id FROM written WHERE location_id = ?")
-      .all(world.locationId)) {
+      .all(stateScope(world.baseUrl, world.locationId))) {
       ids.add((row as { contact_id: string }).contact_id);
     }
     st.close();

@@ -12,6 +12,7 @@ import { isCompliance, noteText } from "../src/sync/plan.ts";
 import { ImportIncompleteError, runImport } from "../src/sync/run-import.ts";
 import { readLeads } from "../src/sync/source.ts";
 import { SyncState } from "../src/sync/state.ts";
+import { stateScope } from "../src/sync/state-location.ts";
 import { notesOf, SAMPLE, startWorld, type TestWorld, tasksOf } from "./sync-helpers.ts";
 
 const FRIDAY = new Date(2026, 2, 13, 15, 30);
@@ -48,6 +49,7 @@ describe("resuming a stopped import", () => {
       file: SAMPLE,
       locationId: world.locationId,
       client: world.client(),
+      baseUrl: world.baseUrl,
       stateFile,
       now: () => FRIDAY,
       ...extra,
@@ -65,7 +67,9 @@ describe("resuming a stopped import", () => {
   /** Every lead has exactly one contact, its note once and its hot task once. */
   async function expectEachLeadOnce() {
     const state = SyncState.open({ file: stateFile });
-    const ids = leads.map((l) => state.getWritten(world.locationId, l.key)?.contactId);
+    const ids = leads.map(
+      (l) => state.getWritten(stateScope(world.baseUrl, world.locationId), l.key)?.contactId,
+    );
     state.close();
     expect(ids.every(Boolean)).toBe(true);
     expect(new Set(ids).size).toBe(leads.length);
@@ -97,14 +101,15 @@ describe("resuming a stopped import", () => {
     expect(second.complete).toBe(true);
     expect(second.resumed).toBe(true);
     // The counts cover the whole import, across both runs.
-    expect(second.contacts).toEqual({ created: leads.length, updated: 0, unchanged: 0 });
+    expect(second.contacts).toEqual({ created: leads.length, updated: 0, unchanged: 0, joined: 0 });
     expect(second.notesCreated).toBe(leads.filter((l) => noteText(l)).length);
     expect(second.tasksCreated).toBe(leads.filter((l) => l.status === "Hot" && !isCompliance(l)).length);
     const { upserts } = await expectEachLeadOnce();
     expect(upserts).toBe(leads.length); // every lead once
     // Tags queued before the stop were sent after it: every contact has its tags.
     const state = SyncState.open({ file: stateFile });
-    const contactId = state.getWritten(world.locationId, leads[0]!.key)!.contactId!;
+    const contactId = state.getWritten(stateScope(world.baseUrl, world.locationId), leads[0]!.key)!
+      .contactId!;
     state.close();
     const any = (await world.client().callByKey("get-contact", { contactId })) as {
       contact: { tags: string[] };
@@ -147,7 +152,7 @@ describe("resuming a stopped import", () => {
     expect((stopped as ImportIncompleteError).message).toContain("simulated crash");
     expect((stopped as ImportIncompleteError).summary.complete).toBe(false);
     const second = await run();
-    expect(second.contacts).toEqual({ created: leads.length, updated: 0, unchanged: 0 });
+    expect(second.contacts).toEqual({ created: leads.length, updated: 0, unchanged: 0, joined: 0 });
     const { upserts } = await expectEachLeadOnce();
     // The lead in doubt was upserted again (the same contact): one extra call, no extra contact.
     expect(upserts).toBe(leads.length + 1);

@@ -8,9 +8,11 @@ import {
   ImportIncompleteError,
   type ImportProgress,
   type ImportSummary,
+  progressLines,
   runImport,
 } from "@hlconnect/batchleads/sync/index";
 import { loadMappingFile, MappingFileError } from "@hlconnect/batchleads/sync/mapping-file";
+import { defaultStateFile } from "@hlconnect/batchleads/sync/state-location";
 import { HighLevelClient } from "@hlconnect/client";
 import type { Command } from "commander";
 import { resolveDataDir } from "./data.ts";
@@ -25,6 +27,9 @@ interface ImportFlags {
   data?: string;
   state?: string;
   rejected?: string;
+  report?: string;
+  verify?: boolean;
+  newOptions?: boolean;
 }
 
 export function registerImportCommands(program: Command): void {
@@ -37,9 +42,21 @@ export function registerImportCommands(program: Command): void {
     .option("--dry-run", "read and plan only: no call to HighLevel; the summary says what would be written")
     .option("--map <file>", "mapping file (JSON or YAML) changing the default rules")
     .option("--json", "print the summary as one JSON object on stdout")
-    .option("--data <dir>", "data dir holding the import state (default ./.hlconnect)")
-    .option("--state <file>", "import state file (default <data dir>/batchleads.db)")
+    .option("--data <dir>", "data dir holding the import state (default: your user data dir, see --state)")
+    .option(
+      "--state <file>",
+      "import state file (default <data dir>/batchleads.db, else ~/.local/share/hlconnect/batchleads.db or HLCONNECT_HOME)",
+    )
     .option("--rejected <file>", "where rejected rows go (default <file>.rejected.csv next to the input)")
+    .option(
+      "--report <file>",
+      "write one JSON line per row: its contact, what was written, what was skipped and why",
+    )
+    .option(
+      "--verify",
+      "read the file's contacts back from HighLevel first: recreate the missing, report hand edits",
+    )
+    .option("--no-new-options", "never add options to picklist fields (values no option means are left out)")
     .action(async (file: string, flags: ImportFlags) => {
       await importBatchLeads(file, flags);
     });
@@ -61,6 +78,8 @@ async function importBatchLeads(file: string, flags: ImportFlags): Promise<void>
   const dryRun = flags.dryRun === true;
   let client: HighLevelClient | undefined;
   let locationId = flags.location?.trim() || process.env.HIGHLEVEL_LOCATION_ID?.trim();
+  if (dryRun && flags.verify)
+    throw new CliError("--verify reads HighLevel: it cannot be combined with --dry-run", 2);
   if (!dryRun) {
     const env = readHighLevelEnv();
     if (!locationId) {
@@ -69,14 +88,21 @@ async function importBatchLeads(file: string, flags: ImportFlags): Promise<void>
     client = new HighLevelClient({ credentials: env.token, baseUrl: env.baseUrl, locationId });
   }
   locationId ??= "dry-run";
+  // The account the state remembers writes for: a dry run names it the way the import would.
+  const baseUrl = client?.baseUrl ?? (process.env.HIGHLEVEL_BASE_URL?.trim() || undefined);
   // A dry run keeps nothing unless a state file is named (it then only reads it).
   const stateFile = flags.state
     ? path.resolve(flags.state)
     : dryRun
       ? undefined
-      : path.join(resolveDataDir(flags.data), "batchleads.db");
+      : flags.data
+        ? path.join(resolveDataDir(flags.data), "batchleads.db")
+        : defaultStateFile();
 
   const progress = process.stderr.isTTY && !flags.json ? new ProgressBar() : undefined;
+  // Not a terminal (a log, cron, CI): a plain line every few seconds instead of a redrawn bar.
+  const lines =
+    !progress && !process.stdout.isTTY ? progressLines((l) => process.stderr.write(`${l}\n`)) : undefined;
   // Ctrl-C: finish the leads in flight, record them, print where it stopped (a second one kills).
   const interrupt = new AbortController();
   const onSigint = () => interrupt.abort();
@@ -87,11 +113,16 @@ async function importBatchLeads(file: string, flags: ImportFlags): Promise<void>
       file,
       locationId,
       ...(client ? { client } : {}),
+      ...(baseUrl ? { baseUrl } : {}),
       mapping,
       dryRun,
       ...(stateFile ? { stateFile } : {}),
       ...(flags.rejected ? { rejectedFile: path.resolve(flags.rejected) } : {}),
       ...(progress ? { onProgress: (p: ImportProgress) => progress.update(p) } : {}),
+      ...(lines ? { onProgress: lines } : {}),
+      ...(flags.report ? { reportFile: path.resolve(flags.report) } : {}),
+      ...(flags.verify ? { verify: true } : {}),
+      ...(flags.newOptions === false ? { noNewOptions: true } : {}),
       signal: interrupt.signal,
     });
   } catch (err) {

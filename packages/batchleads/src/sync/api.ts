@@ -40,6 +40,28 @@ export interface ImportApi {
   listTasks(contactId: string): Promise<TaskSeen[]>;
   listCustomFields(): Promise<CachedField[]>;
   createCustomField(name: string, dataType: string): Promise<CachedField>;
+  /** The field's whole option list (HighLevel replaces it; options are never removed here). */
+  updateCustomFieldOptions(field: CachedField, options: string[]): Promise<CachedField>;
+  updateNote(contactId: string, noteId: string, body: string): Promise<void>;
+  /** Contacts matching search filters (POST /contacts/search), up to `pageLimit`. */
+  searchContacts(filters: unknown[], pageLimit: number): Promise<ContactSeen[]>;
+}
+
+/** A contact as read back: its standard fields and custom field values by id. */
+export interface ContactSeen {
+  id: string;
+  fields: Record<string, unknown>;
+  customFields: Record<string, unknown>;
+}
+
+function toContact(raw: unknown): ContactSeen {
+  const c = (raw ?? {}) as Json;
+  const customFields: Record<string, unknown> = {};
+  for (const f of Array.isArray(c.customFields) ? (c.customFields as Json[]) : []) {
+    customFields[String(f.id)] = f.value ?? f.field_value ?? f.fieldValue;
+  }
+  const { customFields: _, id, ...fields } = c;
+  return { id: String(id), fields, customFields };
 }
 
 type Json = Record<string, unknown>;
@@ -125,6 +147,21 @@ export function clientImportApi(client: HighLevelClient, locationId: string): Im
         { name, dataType, model: "contact" },
       );
       return toField(r.customField ?? r);
+    },
+    async updateCustomFieldOptions(field, options) {
+      const r = await call(
+        "locations:update-custom-field",
+        { locationId, id: field.id },
+        { name: field.name, options },
+      );
+      return toField(r.customField ?? { ...field, picklistOptions: options });
+    },
+    async updateNote(contactId, noteId, body) {
+      await call("update-note", { contactId, id: noteId }, { body });
+    },
+    async searchContacts(filters, pageLimit) {
+      const r = await call("search-contacts-advanced", {}, { locationId, filters, pageLimit, page: 1 });
+      return (Array.isArray(r.contacts) ? r.contacts : []).map(toContact);
     },
   };
 }

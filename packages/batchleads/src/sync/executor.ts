@@ -6,12 +6,22 @@
 import { HighLevelError } from "@hlconnect/client";
 import type { Lead } from "../lead.ts";
 import type { ContactWrite, ImportApi } from "./api.ts";
+import type { FieldRegistryOptions, FieldReport } from "./custom-fields.ts";
 import { describeError, ImportStoppedError, isLeadError, stopMessage } from "./errors.ts";
 import { hashOf } from "./hash.ts";
-import { contactPlan, isCompliance, noteText, tagSet, taskPlan } from "./plan.ts";
+import {
+  type ContactPlan,
+  contactPlan,
+  customKey,
+  isCompliance,
+  noteText,
+  propertyNote,
+  tagSet,
+  taskPlan,
+} from "./plan.ts";
 import { KeyedSequencer, runPool } from "./pool.ts";
 import { isHot, type SyncSettings } from "./settings.ts";
-import type { ImportTotals, SyncState, WrittenRecord } from "./state.ts";
+import type { ImportTotals, OwnerRecord, SyncState, WrittenRecord } from "./state.ts";
 import { TagBatcher } from "./tags.ts";
 
 export interface SyncOptions {
@@ -30,6 +40,14 @@ export interface SyncOptions {
   signal?: AbortSignal;
   /** After each lead: how many of the import's leads are finished. */
   onProgress?: (done: number) => void;
+  /** Picklist values: the mapping file's `fieldValues` and `--no-new-options`. */
+  fieldOptions?: FieldRegistryOptions;
+}
+
+/** What the import did with one lead, for the --report file. */
+export interface LeadReport {
+  written: string[];
+  skipped: Array<{ what: string; why: string }>;
 }
 
 export interface FieldWarning {
@@ -44,6 +62,8 @@ export interface SyncOutcome {
   /** Contacts the bulk tag endpoint refused (deleted in HighLevel): they are created again next time. */
   tagRefusals: Array<{ contactId: string; message: string }>;
   aborted: boolean;
+  /** Per custom field: values mapped onto options, options added, values dropped and why. */
+  fieldReports?: FieldReport[];
 }
 
 const PAGE = 200;
@@ -66,8 +86,18 @@ export async function syncStagedLeads(opts: SyncOptions): Promise<SyncOutcome> {
   const dryRun = api === undefined;
   // Loaded only to write: a dry run resolves no field, and the catalog behind it is large.
   const fields = api
-    ? new (await import("./custom-fields.ts")).FieldRegistry(api, state, locationId, importId)
+    ? new (await import("./custom-fields.ts")).FieldRegistry(
+        api,
+        state,
+        locationId,
+        importId,
+        opts.fieldOptions,
+      )
     : undefined;
+  // Picklist options no staged value can take are added before the first lead: one update per field.
+  if (fields) {
+    fields.prepareBeforeFirstWrite(settings.customFields, (fact) => state.distinctFactValues(importId, fact));
+  }
   const sequencer = new KeyedSequencer();
   const warnings = new Map<string, FieldWarning>();
   const outcome: SyncOutcome = { fieldWarnings: [], tagRefusals: [], aborted: false };
@@ -88,30 +118,111 @@ export async function syncStagedLeads(opts: SyncOptions): Promise<SyncOutcome> {
   let failuresInARow = 0;
   let stopped: unknown;
 
+  // Contacts of new leads without email or phone (HighLevel cannot match them), found by the key the
+  // import wrote into their "BatchLeads Key" field: one search per page of leads, before writing them.
+  const foundByKey = new Map<string, string>();
+  const prefetchByKey = async (leads: Lead[]) => {
+    if (!settings.customFields.leadKey) return;
+    const keys = leads
+      .filter((l) => !l.emails[0] && !l.primaryPhone && !state.getWritten(locationId, l.key)?.contactId)
+      .map((l) => l.key);
+    if (!keys.length) return;
+    // A field that does not exist yet is on no contact.
+    const field = await fields!.existing(settings.customFields.leadKey.name);
+    if (!field) return;
+    const found = await api!.searchContacts(
+      [{ field: `customFields.${field.id}`, operator: "eq", value: keys }],
+      keys.length,
+    );
+    for (const c of found) {
+      const key = c.customFields[field.id];
+      if (typeof key === "string" && !foundByKey.has(key)) foundByKey.set(key, c.id);
+    }
+  };
+
+  /**
+   * The home contact: created (upsert, matched by email or phone; a lead with neither is looked up by its
+   * key first), or updated by id with only the values that changed since the import last wrote them, so
+   * a field edited by hand keeps its value until the export changes it.
+   */
   const writeContact = async (
     lead: Lead,
     w: WrittenRecord | undefined,
-    hash: string,
-    body: Record<string, unknown>,
+    plan: ContactPlan,
+    report: LeadReport,
   ) => {
-    const known = w?.contactId;
+    const resolved = await fields!.resolve(plan.custom);
+    for (const p of resolved.problems) {
+      const seen = warnings.get(p.field) ?? { field: p.field, count: 0, example: p.message };
+      seen.count++;
+      warnings.set(p.field, seen);
+      report.skipped.push({ what: `${p.field} = ${JSON.stringify(p.value)}`, why: p.message });
+    }
+    for (const m of resolved.mapped) report.written.push(`mapped ${m}`);
+    let known = w?.contactId;
     let write: ContactWrite | undefined;
-    // Without email or phone an upsert cannot find the contact again: update the one we made.
-    if (known && !body.email && !body.phone) {
-      const { companyName: _, ...update } = body; // not in UpdateContactDto
+    if (known) {
+      const before = w?.fields;
+      const changed = Object.keys(plan.values).filter(
+        (k) => !before || JSON.stringify(before[k]) !== JSON.stringify(plan.values[k]),
+      );
+      const std = Object.fromEntries(
+        changed.filter((k) => !k.startsWith("cf:") && k !== "companyName").map((k) => [k, plan.fields[k]]),
+      );
+      const names = new Set(changed.filter((k) => k.startsWith("cf:")).map((k) => k.slice(3)));
+      const custom = Object.entries(resolved.byName)
+        .filter(([name]) => names.has(name))
+        .map(([, v]) => v);
+      const body: Record<string, unknown> = { ...std, ...(custom.length ? { customFields: custom } : {}) };
       try {
-        write = await api!.updateContact(known, update);
+        write = await api!.updateContact(known, body);
+        report.written.push(
+          `contact updated: ${changed.map((k) => (k.startsWith("cf:") ? k.slice(3) : k)).join(", ")}`,
+        );
       } catch (err) {
         if (!isContactGone(err)) throw err;
+        report.written.push("contact was deleted in HighLevel: created again");
+        known = undefined;
       }
     }
     if (!write) {
-      if (!known) state.markContactPending(locationId, lead.key);
-      write = await api!.upsertContact(body);
+      const body: Record<string, unknown> = { ...plan.fields, customFields: resolved.values };
+      if (!plan.fields.email && !plan.fields.phone) {
+        const found = foundByKey.get(lead.key);
+        if (found) {
+          const { companyName: _, ...update } = body; // not in UpdateContactDto
+          write = await api!.updateContact(found, update);
+          report.written.push("contact found by its BatchLeads Key and updated");
+        }
+      }
+      if (!write) {
+        state.markContactPending(locationId, lead.key);
+        write = await api!.upsertContact(body);
+        report.written.push(write.isNew ? "contact created" : "contact updated (matched by email or phone)");
+      }
     }
     // Created before a kill and only confirmed now: still this import's creation.
     const created = write.isNew || (!known && w?.contactPending === true);
-    state.recordContact(importId, locationId, lead.key, write.id, hash, created ? "created" : "updated");
+    // HighLevel now holds: what was written before, with this write's values on top.
+    const hl: Record<string, unknown> = { ...(known ? (w?.asWritten ?? {}) : {}) };
+    for (const [k, v] of Object.entries(plan.fields)) hl[k] = v;
+    for (const name of Object.keys(plan.custom)) {
+      const v = resolved.byName[name];
+      if (v) hl[customKey(name)] = v.field_value;
+      else delete hl[customKey(name)];
+    }
+    state.recordContact(
+      importId,
+      locationId,
+      lead.key,
+      write.id,
+      plan.hash,
+      created ? "created" : "updated",
+      {
+        plan: plan.values,
+        hl,
+      },
+    );
     return write.id;
   };
 
@@ -142,36 +253,113 @@ export async function syncStagedLeads(opts: SyncOptions): Promise<SyncOutcome> {
     return { transitions: pending.transition, status: pending.status };
   };
 
+  /** The owner's contact this lead joins, when an earlier lead of the same email or phone has one. */
+  const ownerOf = (lead: Lead, w: WrittenRecord | undefined): (OwnerRecord & { by: string }) | undefined => {
+    const found = state.findOwner(locationId, identity(lead));
+    if (w?.role === "joined" && w.contactId) {
+      return {
+        ident: "",
+        contactId: w.contactId,
+        homeKey: w.homeKey ?? "",
+        by: found?.ident.split(":")[0] ?? "earlier import",
+      };
+    }
+    // A lead with its own contact keeps it: a contact's address never moves to another property.
+    if (w?.contactId) return undefined;
+    if (found && found.homeKey !== lead.key) return { ...found, by: found.ident.split(":")[0]! };
+    return undefined;
+  };
+
+  /** A joined lead: its property as a note on the owner's contact, created once and updated when it changes. */
+  const joinOwner = async (
+    lead: Lead,
+    w: WrittenRecord | undefined,
+    owner: OwnerRecord & { by: string },
+    report: LeadReport,
+  ) => {
+    const note = propertyNote(lead, settings);
+    const same = w?.role === "joined" && w.contactId === owner.contactId;
+    let noteId = same ? w?.noteId : undefined;
+    let outcome: "created" | "updated" | "unchanged" = "unchanged";
+    if (!same || w?.contactHash !== note.hash) {
+      if (!dryRun && w?.notePending?.hash === note.hash) {
+        // Created before a kill and never confirmed: look for it instead of adding it twice.
+        const found = (await api.listNotes(owner.contactId)).find((n) => hashOf(n.body.trim()) === note.hash);
+        if (found) {
+          noteId = found.id;
+          outcome = "created";
+        }
+      }
+      if (outcome === "unchanged") {
+        if (dryRun) outcome = noteId ? "updated" : "created";
+        else if (noteId) {
+          await api.updateNote(owner.contactId, noteId, note.text);
+          outcome = "updated";
+        } else {
+          state.markNotePending(locationId, lead.key, { hash: note.hash, at: now().getTime() });
+          noteId = await api.createNote(owner.contactId, note.text);
+          outcome = "created";
+        }
+      }
+      report.written.push(`property note ${outcome} on the owner's contact`);
+    }
+    state.recordJoined(
+      importId,
+      locationId,
+      lead.key,
+      { contactId: owner.contactId, homeKey: owner.homeKey, hash: note.hash, noteId, by: owner.by },
+      outcome,
+    );
+    state.recordOwner(locationId, identity(lead), owner.contactId, owner.homeKey);
+    return owner.contactId;
+  };
+
   const processLead = async (lead: Lead): Promise<void> => {
     const w = state.getWritten(locationId, lead.key);
-    const plan = contactPlan(lead, settings);
-
-    // The contact: nothing when its payload is what was last written.
-    let contactId = w?.contactId;
-    if (!contactId || w?.contactHash !== plan.hash) {
-      if (dryRun) {
-        state.recordContact(importId, locationId, lead.key, "", plan.hash, contactId ? "updated" : "created");
-        contactId ??= `dry:${lead.key}`;
-      } else {
-        const resolved = await fields!.resolve(plan.custom);
-        for (const p of resolved.problems) {
-          const seen = warnings.get(p.field) ?? { field: p.field, count: 0, example: p.message };
-          seen.count++;
-          warnings.set(p.field, seen);
+    const report: LeadReport = {
+      written: [],
+      skipped: lead.problems.map((p) => ({ what: "value", why: p })),
+    };
+    const owner = ownerOf(lead, w);
+    let contactId: string | undefined;
+    if (owner) {
+      contactId = await joinOwner(lead, w, owner, report);
+      report.skipped.push({
+        what: "contact fields",
+        why: `same ${owner.by} as lead ${owner.homeKey}: its contact keeps that property's address; this property is a note on it`,
+      });
+    } else {
+      const plan = contactPlan(lead, settings);
+      // The contact: nothing when its payload is what was last written.
+      contactId = w?.contactId;
+      if (!contactId || w?.contactHash !== plan.hash) {
+        if (dryRun) {
+          state.recordContact(
+            importId,
+            locationId,
+            lead.key,
+            "",
+            plan.hash,
+            contactId ? "updated" : "created",
+          );
+          contactId ??= `dry:${lead.key}`;
+          report.written.push(w?.contactId ? "contact (would be updated)" : "contact (would be created)");
+        } else {
+          contactId = await writeContact(lead, w, plan, report);
         }
-        contactId = await writeContact(lead, w, plan.hash, { ...plan.fields, customFields: resolved.values });
       }
+      state.recordOwner(locationId, identity(lead), contactId, lead.key);
     }
     const sameContact = !!w?.contactId && w.contactId === contactId;
 
-    // The note: once per text.
+    // The note: once per text (a joined lead's notes are in its property note).
     let notesHash = sameContact ? w?.notesHash : undefined;
-    if (w?.notePending && !dryRun) {
+    if (!owner && w?.notePending && !dryRun) {
       // Looked for where it was sent; a contact that changed since gets the note anyway.
       const reconciled = await reconcileNote(lead, w, w.contactId);
       if (sameContact) notesHash = reconciled;
     }
-    const text = noteText(lead);
+    const text = owner ? undefined : noteText(lead);
     if (text && hashOf(text) !== notesHash) {
       const hash = hashOf(text);
       if (dryRun) state.recordNote(importId, locationId, lead.key, hash, undefined);
@@ -180,6 +368,7 @@ export async function syncStagedLeads(opts: SyncOptions): Promise<SyncOutcome> {
         const noteId = await api.createNote(contactId!, text);
         state.recordNote(importId, locationId, lead.key, hash, noteId);
       }
+      report.written.push("note");
     }
 
     // The call task: once per transition into a hot status, never for litigators and opt-outs.
@@ -187,8 +376,10 @@ export async function syncStagedLeads(opts: SyncOptions): Promise<SyncOutcome> {
     if (w?.taskPending && !dryRun) last = await reconcileTask(lead, w, w.contactId);
     let complianceSkip = false;
     if (isHot(settings, lead.status) && !isHot(settings, last.status)) {
-      if (isCompliance(lead)) complianceSkip = true;
-      else {
+      if (isCompliance(lead)) {
+        complianceSkip = true;
+        report.skipped.push({ what: "call task", why: "litigator or opt-out: never a call task" });
+      } else {
         const transition = last.transitions + 1;
         const task = taskPlan(lead, settings, transition, now());
         if (!dryRun) {
@@ -201,6 +392,7 @@ export async function syncStagedLeads(opts: SyncOptions): Promise<SyncOutcome> {
           await api.createTask(contactId!, { title: task.title, body: task.body, dueDate: task.dueDate });
         }
         state.recordTask(importId, locationId, lead.key, transition, lead.status);
+        report.written.push("call task");
       }
     }
 
@@ -208,6 +400,7 @@ export async function syncStagedLeads(opts: SyncOptions): Promise<SyncOutcome> {
     const before = sameContact ? (w?.tags ?? []) : [];
     const wanted = tagSet(lead, settings);
     const queueTags = wanted.filter((t) => !before.includes(t));
+    if (queueTags.length) report.written.push(`tags: ${queueTags.join(", ")}`);
     state.finishLead({
       importId,
       locationId,
@@ -218,6 +411,7 @@ export async function syncStagedLeads(opts: SyncOptions): Promise<SyncOutcome> {
       contactId,
       complianceSkip,
     });
+    state.saveLeadReport(importId, lead.key, report);
   };
 
   const syncOne = async (lead: Lead): Promise<void> => {
@@ -260,6 +454,7 @@ export async function syncStagedLeads(opts: SyncOptions): Promise<SyncOutcome> {
       const page = state.nextStaged(importId, after, PAGE);
       if (!page.length) break;
       after = page[page.length - 1]!.seq;
+      if (api) await prefetchByKey(page.map((s) => s.lead));
       await state.batch(() =>
         runPool(
           page,
@@ -281,6 +476,7 @@ export async function syncStagedLeads(opts: SyncOptions): Promise<SyncOutcome> {
     saveTotals();
   }
   outcome.fieldWarnings = [...warnings.values()];
+  if (fields) outcome.fieldReports = fields.fieldReports();
   if (stopped !== undefined) {
     if (stopped instanceof ImportStoppedError) throw stopped;
     const code = stopped instanceof HighLevelError ? stopped.code : "ERROR";

@@ -41,6 +41,7 @@ const FIELDS: Record<keyof LeadMapping, Check> = {
   customFields: record(text),
   defaultCountry: text,
   taskTitle: text,
+  fieldValues: record(record(text)),
 };
 
 /** Check a parsed mapping; `where` names it in errors. */

@@ -15,7 +15,12 @@ export interface ContactPlan {
   custom: Record<string, { spec: FieldSpec; value: FactValue }>;
   /** Hash of fields + custom: equal to the last written one means nothing to send. */
   hash: string;
+  /** Every value by name (custom ones as "cf:<field name>"): compared field by field with what was written. */
+  values: Record<string, unknown>;
 }
+
+/** The name a custom field value has among a plan's `values`. */
+export const customKey = (name: string) => `cf:${name}`;
 
 const DND_CHANNELS = ["Call", "SMS", "Email", "WhatsApp", "GMB", "FB"] as const;
 
@@ -39,6 +44,7 @@ export function leadFacts(lead: Lead): Record<string, FactValue> {
     apn: lead.property.apn,
     list: lead.list,
     status: lead.status,
+    leadKey: lead.key,
     phones: lead.phones.length
       ? lead.phones.map((p) => [p.number, p.type, p.dnc ? "DNC" : ""].filter(Boolean).join(" ")).join("\n")
       : undefined,
@@ -75,8 +81,38 @@ export function contactPlan(lead: Lead, settings: SyncSettings): ContactPlan {
     if (!spec || value === "") continue;
     custom[spec.name] = { spec, value };
   }
-  const values = Object.fromEntries(Object.entries(custom).map(([name, c]) => [name, c.value]));
-  return { fields, custom, hash: hashOf({ fields, custom: values }) };
+  const customValues = Object.fromEntries(Object.entries(custom).map(([name, c]) => [name, c.value]));
+  const values: Record<string, unknown> = { ...fields };
+  for (const [name, v] of Object.entries(customValues)) values[customKey(name)] = v;
+  return { fields, custom, hash: hashOf({ fields, custom: customValues }), values };
+}
+
+/**
+ * A property that joined another lead's contact (same owner): one note with its address and facts, so
+ * it is on the contact without taking the contact's address or fields. Its text changes only when the
+ * property's data does.
+ */
+export function propertyNote(lead: Lead, settings: SyncSettings): { text: string; hash: string } {
+  const lines = [`Property: ${formatAddress(lead.property) || lead.key}`];
+  const owner2 = [lead.owner2?.firstName, lead.owner2?.lastName].filter(Boolean).join(" ");
+  lines.push(`Owner: ${lead.owner.displayName}${owner2 ? ` & ${owner2}` : ""}`);
+  for (const [fact, value] of Object.entries(leadFacts(lead))) {
+    if (value === "" || fact === "owner2Name" || fact === "phones" || fact === "leadKey") continue;
+    const label = settings.customFields[fact]?.name ?? fact;
+    lines.push(`${label}: ${typeof value === "boolean" ? (value ? "Yes" : "No") : String(value)}`);
+  }
+  if (lead.phones.length) {
+    lines.push(
+      `Phones: ${lead.phones.map((p) => [p.number, p.type, p.dnc ? "DNC" : ""].filter(Boolean).join(" ")).join(", ")}`,
+    );
+  }
+  if (lead.emails.length) lines.push(`Emails: ${lead.emails.join(", ")}`);
+  if (isCompliance(lead)) lines.push(lead.compliance.litigator ? "Litigator: Yes" : "Opted out: Yes");
+  lines.push(`BatchLeads key: ${lead.key}`);
+  const notes = noteText(lead);
+  if (notes) lines.push("", notes);
+  const text = lines.join("\n");
+  return { text, hash: hashOf(text) };
 }
 
 /** Every Tag Names entry, the list, `batchleads` and the configured extras; lowercased, sorted. */

@@ -8,11 +8,14 @@ import { ImportStoppedError } from "./errors.ts";
 import { type SyncOutcome, syncStagedLeads } from "./executor.ts";
 import { importIdentity } from "./identity.ts";
 import { defaultRejectedPath, writeRejectedFile } from "./rejected-report.ts";
+import { writeRowReport } from "./row-report.ts";
 import { syncSettings } from "./settings.ts";
 import { readLeads } from "./source.ts";
 import { stageLeads } from "./stage.ts";
 import { type ImportRecord, SyncState } from "./state.ts";
+import { stateScope } from "./state-location.ts";
 import type { ImportSummary } from "./summary.ts";
+import { sampleRemembered, type VerifyResult, verifyImport } from "./verify.ts";
 
 export interface ImportProgress {
   /** Reading counts bytes of the file; syncing counts leads. */
@@ -35,6 +38,14 @@ export interface ImportOptions {
   stateFile?: string;
   /** Where rejected rows go (default: `<input>.rejected.csv` next to the input). */
   rejectedFile?: string;
+  /** A JSON line per row of the file: what was written for it and what was skipped, and why. */
+  reportFile?: string;
+  /** Read every remembered contact of the file back from HighLevel first (recreate the missing). */
+  verify?: boolean;
+  /** Never add options to a picklist field; values no option means are left out (and reported). */
+  noNewOptions?: boolean;
+  /** The API base URL the state names this account by (default: the client's). */
+  baseUrl?: string;
   concurrency?: number;
   now?: () => Date;
   signal?: AbortSignal;
@@ -54,6 +65,9 @@ export class ImportIncompleteError extends ImportStoppedError {
   }
 }
 
+/** Joined leads listed in the summary (the count covers all of them). */
+const JOINED_LISTED = 1000;
+
 export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
   const started = Date.now();
   const dryRun = opts.dryRun ?? false;
@@ -62,10 +76,14 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     ? undefined
     : (opts.api ?? (opts.client ? clientImportApi(opts.client, opts.locationId) : undefined));
   if (!dryRun && !api) throw new Error("runImport needs a HighLevel client (or dryRun)");
+  if (opts.verify && dryRun)
+    throw new Error("--verify reads HighLevel: it cannot be combined with a dry run");
   const identity = await importIdentity(opts.file);
+  // What was written is remembered per account: API base URL + location.
+  const scope = stateScope(opts.baseUrl ?? opts.client?.baseUrl, opts.locationId);
   const state = SyncState.open({ ...(opts.stateFile ? { file: opts.stateFile } : {}), dryRun });
   try {
-    let record = state.beginImport(identity, opts.locationId);
+    let record = state.beginImport(identity, scope);
     if (record.status === "staging") {
       const rows =
         opts.source?.(identity.file, mapping) ??
@@ -81,15 +99,34 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     // Stopped while reading: nothing synced yet (the next run reads the file again).
     let outcome: SyncOutcome = { fieldWarnings: [], tagRefusals: [], aborted: true };
     let stop: ImportStoppedError | undefined;
+    let verified: VerifyResult | undefined;
+    const callsAtStart = api?.calls.total ?? 0;
+    const checks: string[] = [];
     if (record.status === "syncing") {
       try {
+        if (api && opts.verify) verified = await verifyImport(state, api, scope, record.id);
+        else if (api) {
+          // One read: do the contacts this account remembers still exist?
+          const sample = await sampleRemembered(state, api, scope);
+          if (sample.missing) {
+            checks.push(
+              `${sample.missing} of ${sample.checked} remembered contacts checked are gone from HighLevel (deleted, or the account was reset or restored): leads remembered as unchanged are not written again. Run with --verify to find and recreate them`,
+            );
+          }
+        }
+        // The checks' reads count as the import's calls too.
+        record.totals.apiCalls += (api?.calls.total ?? 0) - callsAtStart;
         outcome = await syncStagedLeads({
           state,
           api,
           settings: syncSettings(mapping),
           importId: record.id,
-          locationId: opts.locationId,
+          locationId: scope,
           totals: record.totals,
+          fieldOptions: {
+            ...(mapping.fieldValues ? { fieldValues: mapping.fieldValues } : {}),
+            ...(opts.noNewOptions ? { noNewOptions: true } : {}),
+          },
           ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
           ...(opts.now ? { now: opts.now } : {}),
           ...(opts.signal ? { signal: opts.signal } : {}),
@@ -113,6 +150,14 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       // The import itself is done: say where the report could not go instead of failing it.
       reportProblem = `the rejected rows could not be written to ${rejectedFile} (${(err as Error).message}); pass --rejected FILE`;
     }
+    let rowReportProblem: string | undefined;
+    if (opts.reportFile) {
+      try {
+        writeRowReport(opts.reportFile, state, record.id, scope);
+      } catch (err) {
+        rowReportProblem = `the row report could not be written to ${opts.reportFile} (${(err as Error).message})`;
+      }
+    }
     const summary = summarize(state, state.getImport(record.id)!, {
       dryRun,
       complete: !stop && !outcome.aborted,
@@ -124,8 +169,12 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       ),
       durationMs: Date.now() - started,
       ...(rejected ? { rejectedFile } : {}),
+      ...(verified ? { verified } : {}),
     });
+    if (opts.reportFile && !rowReportProblem) summary.reportFile = opts.reportFile;
+    summary.warnings.unshift(...checks);
     if (reportProblem) summary.warnings.unshift(reportProblem);
+    if (rowReportProblem) summary.warnings.unshift(rowReportProblem);
     if (stop) throw new ImportIncompleteError(stop, summary);
     return summary;
   } finally {
@@ -143,12 +192,21 @@ function summarize(
     callsByOperation: Record<string, number>;
     durationMs: number;
     rejectedFile?: string;
+    verified?: VerifyResult;
   },
 ): ImportSummary {
   const c = state.leadCounts(record.id);
   const warnings: string[] = [];
-  for (const w of run.outcome.fieldWarnings) {
-    warnings.push(`${w.count} lead(s): a value was left out. ${w.example}`);
+  for (const f of run.outcome.fieldReports ?? []) {
+    const dropped = f.dropped.reduce((n, d) => n + d.leads, 0);
+    if (!dropped) continue;
+    const values = f.dropped
+      .slice(0, 5)
+      .map((d) => `"${d.value}" (${d.leads}): ${d.why}`)
+      .join("; ");
+    warnings.push(
+      `${f.field}: ${dropped} value(s) left out. ${values}${f.dropped.length > 5 ? "; ..." : ""}`,
+    );
   }
   for (const r of run.outcome.tagRefusals) {
     warnings.push(`contact ${r.contactId} refused tags (${r.message}); it will be written again next import`);
@@ -164,7 +222,15 @@ function summarize(
     leads: record.leads,
     rowsRejected: record.rejected,
     ...(run.rejectedFile ? { rejectedFile: run.rejectedFile } : {}),
-    contacts: { created: c.contactsCreated, updated: c.contactsUpdated, unchanged: c.contactsUnchanged },
+    contacts: {
+      created: c.contactsCreated,
+      updated: c.contactsUpdated,
+      unchanged: c.contactsUnchanged,
+      joined: c.contactsJoined,
+    },
+    joined: state.joinedLeads(record.id, JOINED_LISTED),
+    fields: run.outcome.fieldReports ?? [],
+    ...(run.verified ? { verify: run.verified } : {}),
     leadsFailed: c.leadsFailed,
     notesCreated: c.notesCreated,
     tasksCreated: c.tasksCreated,

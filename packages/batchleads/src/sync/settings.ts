@@ -21,6 +21,8 @@ export interface SyncSettings {
   country: string;
 }
 
+export const LEAD_KEY_FIELD = "BatchLeads Key";
+
 /** Default fields: the mailing address, the property facts, owner 2 and the lead's phones. */
 export const DEFAULT_CUSTOM_FIELDS: Record<string, FieldSpec> = {
   mailingAddress: { name: "Mailing Address", dataType: "TEXT" },
@@ -44,6 +46,8 @@ export const DEFAULT_CUSTOM_FIELDS: Record<string, FieldSpec> = {
   list: { name: "BatchLeads List", dataType: "TEXT" },
   status: { name: "BatchLeads Status", dataType: "TEXT" },
   phones: { name: "BatchLeads Phones", dataType: "LARGE_TEXT" },
+  // The lead's key on its contact: a lead without email or phone is found by it when the state is lost.
+  leadKey: { name: LEAD_KEY_FIELD, dataType: "TEXT" },
 };
 
 export const DEFAULT_TASK_TITLE = "Call {name} about {address}";

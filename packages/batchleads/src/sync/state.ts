@@ -43,12 +43,14 @@ export interface LeadCounts {
   contactsCreated: number;
   contactsUpdated: number;
   contactsUnchanged: number;
+  /** Leads whose property went onto another lead's contact (same owner). */
+  contactsJoined: number;
   notesCreated: number;
   tasksCreated: number;
   complianceSkips: number;
 }
 
-export type ContactOutcome = "created" | "updated" | "unchanged";
+export type ContactOutcome = "created" | "updated" | "unchanged" | "joined";
 
 export interface ImportRecord {
   id: string;
@@ -96,6 +98,13 @@ export interface WrittenRecord {
   status?: string;
   hotTransitions: number;
   taskPending?: PendingTask;
+  role?: LeadRole;
+  /** For a joined lead: the key of the lead whose contact it joined. */
+  homeKey?: string;
+  /** The contact values (standard by name, custom as "cf:<name>") last written, as the lead had them. */
+  fields?: Record<string, unknown>;
+  /** The same as HighLevel got them (picklist values on their option, numbers parsed...). */
+  asWritten?: Record<string, unknown>;
 }
 
 export interface CachedField {
@@ -121,6 +130,7 @@ const WORK_TABLES = `
     import_id TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL, lead TEXT NOT NULL,
     state TEXT NOT NULL DEFAULT 'todo', error TEXT, contact TEXT, note INTEGER NOT NULL DEFAULT 0,
     task INTEGER NOT NULL DEFAULT 0, compliance_skip INTEGER NOT NULL DEFAULT 0,
+    joined TEXT, report TEXT,
     PRIMARY KEY (import_id, key));
   CREATE INDEX IF NOT EXISTS staging_seq ON staging (import_id, seq);
   CREATE {T} TABLE IF NOT EXISTS rejected (
@@ -140,9 +150,18 @@ const WRITTEN_TABLE = `
     location_id TEXT NOT NULL, key TEXT NOT NULL, contact_id TEXT, contact_hash TEXT,
     contact_pending INTEGER NOT NULL DEFAULT 0, tags TEXT NOT NULL DEFAULT '[]', notes_hash TEXT,
     note_id TEXT, note_pending TEXT, status TEXT, hot_transitions INTEGER NOT NULL DEFAULT 0,
-    task_pending TEXT, updated_at INTEGER NOT NULL, PRIMARY KEY (location_id, key));
+    task_pending TEXT, updated_at INTEGER NOT NULL, role TEXT, home_key TEXT, fields TEXT,
+    PRIMARY KEY (location_id, key));
   CREATE INDEX IF NOT EXISTS written_contact ON written (location_id, contact_id);
+  CREATE {T} TABLE IF NOT EXISTS owners (
+    location_id TEXT NOT NULL, ident TEXT NOT NULL, contact_id TEXT NOT NULL, home_key TEXT NOT NULL,
+    PRIMARY KEY (location_id, ident));
+  CREATE INDEX IF NOT EXISTS owners_contact ON owners (location_id, contact_id);
 `;
+
+/** Columns added to `written` after the first release: added to older state files on open. */
+const WRITTEN_ADDED = ["role TEXT", "home_key TEXT", "fields TEXT"];
+const STAGING_ADDED = ["joined TEXT", "report TEXT"];
 
 /** Marks "the list was read" for an import, so a location without fields is not read twice. */
 const LIST_MARKER = "";
@@ -170,6 +189,23 @@ interface WrittenRow {
   status: string | null;
   hot_transitions: number;
   task_pending: string | null;
+  role: string | null;
+  home_key: string | null;
+  fields: string | null;
+}
+
+/**
+ * Where a lead lives in HighLevel: on its own contact ("home": the contact's address and fields are its
+ * property's), or on the contact of an earlier lead of the same owner ("joined": its property is a
+ * "Property:" note there). See docs/adr/0006-batchleads-owners-with-several-properties.md.
+ */
+export type LeadRole = "home" | "joined";
+
+/** The owner an identity (email or phone) already belongs to. */
+export interface OwnerRecord {
+  ident: string;
+  contactId: string;
+  homeKey: string;
 }
 
 /** Lead finished: what to remember about it, in one transaction with its staging row. */
@@ -260,6 +296,28 @@ export class SyncState {
     ).get();
     // A dry run reads the file's `written` when there is one, else an empty one of its own.
     if (!this.dryRun || !hasWritten) this.db.exec(WRITTEN_TABLE.replaceAll("{T}", temp));
+    else {
+      // Owners a dry run finds are its own (TEMP), on top of the ones the file remembers.
+      this.db.exec(
+        "CREATE TEMP TABLE IF NOT EXISTS owners (location_id TEXT NOT NULL, ident TEXT NOT NULL, contact_id TEXT NOT NULL, home_key TEXT NOT NULL, PRIMARY KEY (location_id, ident))",
+      );
+      const hasOwners = this.sql(
+        "SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = 'owners'",
+      ).get();
+      if (hasOwners) this.db.exec("INSERT OR IGNORE INTO temp.owners SELECT * FROM main.owners");
+      return;
+    }
+    this.addColumns("written", WRITTEN_ADDED);
+    this.addColumns("staging", STAGING_ADDED);
+  }
+
+  /** Older state files gain the columns added since (SQLite adds a column in place). */
+  private addColumns(table: string, columns: string[]): void {
+    const rows = this.db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>;
+    const have = new Set(rows.map((r) => r.name));
+    for (const col of columns) {
+      if (!have.has(col.split(" ")[0]!)) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${col}`);
+    }
   }
 
   close(): void {
@@ -325,6 +383,7 @@ export class SyncState {
            COALESCE(SUM(contact = 'created'), 0) AS contactsCreated,
            COALESCE(SUM(contact = 'updated'), 0) AS contactsUpdated,
            COALESCE(SUM(contact = 'unchanged'), 0) AS contactsUnchanged,
+           COALESCE(SUM(contact = 'joined'), 0) AS contactsJoined,
            COALESCE(SUM(note), 0) AS notesCreated, COALESCE(SUM(task), 0) AS tasksCreated,
            COALESCE(SUM(compliance_skip), 0) AS complianceSkips
          FROM staging WHERE import_id = ?`,
@@ -422,7 +481,153 @@ export class SyncState {
       ...(r.status !== null ? { status: r.status } : {}),
       hotTransitions: r.hot_transitions,
       ...(r.task_pending ? { taskPending: JSON.parse(r.task_pending) as PendingTask } : {}),
+      ...(r.role === "home" || r.role === "joined" ? { role: r.role } : {}),
+      ...(r.home_key ? { homeKey: r.home_key } : {}),
+      ...(r.fields ? parseFields(r.fields) : {}),
     };
+  }
+
+  /** Every lead of `scope` with a contact, as (key, contact id), page by page. */
+  writtenContacts(scope: string, keys: string[]): Array<{ key: string; contactId: string }> {
+    if (!keys.length) return [];
+    return this.sql(
+      `SELECT w.key AS key, w.contact_id AS contactId FROM (SELECT value FROM json_each(?)) AS k
+         CROSS JOIN written AS w ON w.location_id = ? AND w.key = k.value WHERE w.contact_id IS NOT NULL`,
+    ).all(JSON.stringify(keys), scope) as Array<{ key: string; contactId: string }>;
+  }
+
+  /** A few remembered contacts of `scope`, for the cheap check at the start of a run. */
+  sampleContacts(scope: string, limit: number): Array<{ key: string; contactId: string }> {
+    return this.sql(
+      `SELECT key, contact_id AS contactId FROM written WHERE location_id = ? AND contact_id IS NOT NULL
+         ORDER BY updated_at DESC LIMIT ?`,
+    ).all(scope, limit) as Array<{ key: string; contactId: string }>;
+  }
+
+  // ---- owners: which contact an email or phone already belongs to
+
+  findOwner(scope: string, idents: string[]): OwnerRecord | undefined {
+    for (const ident of idents) {
+      const r = this.sql(
+        "SELECT ident, contact_id AS contactId, home_key AS homeKey FROM owners WHERE location_id = ? AND ident = ?",
+      ).get(scope, ident) as OwnerRecord | undefined;
+      if (r) return r;
+    }
+    return undefined;
+  }
+
+  /** The first lead to reach a contact with an identity owns it for good (INSERT OR IGNORE). */
+  recordOwner(scope: string, idents: string[], contactId: string, homeKey: string): void {
+    const put = this.sql(
+      "INSERT OR IGNORE INTO owners (location_id, ident, contact_id, home_key) VALUES (?, ?, ?, ?)",
+    );
+    for (const ident of idents) put.run(scope, ident, contactId, homeKey);
+  }
+
+  /** A joined lead: its property note on the owner's contact. */
+  recordJoined(
+    importId: string,
+    scope: string,
+    key: string,
+    j: { contactId: string; homeKey: string; hash: string; noteId: string | undefined; by: string },
+    outcome: "created" | "updated" | "unchanged",
+  ): void {
+    this.db.transaction(() => {
+      this.upsertWritten(scope, key, {
+        contact_id: j.contactId,
+        contact_hash: j.hash,
+        contact_pending: 0,
+        role: "joined",
+        home_key: j.homeKey,
+        note_pending: null,
+        ...(j.noteId !== undefined ? { note_id: j.noteId } : {}),
+      });
+      this.sql("UPDATE staging SET joined = ?, contact = 'joined' WHERE import_id = ? AND key = ?").run(
+        JSON.stringify({ contactId: j.contactId, homeKey: j.homeKey, by: j.by, note: outcome }),
+        importId,
+        key,
+      );
+    })();
+  }
+
+  /** What the import wrote and skipped for a lead (the --report file), kept with its staging row. */
+  saveLeadReport(importId: string, key: string, report: unknown): void {
+    this.sql("UPDATE staging SET report = ? WHERE import_id = ? AND key = ?").run(
+      JSON.stringify(report),
+      importId,
+      key,
+    );
+  }
+
+  /** Leads that joined another lead's contact in this import. */
+  joinedLeads(
+    importId: string,
+    limit: number,
+  ): Array<{ key: string; rows: number[]; contactId: string; homeKey: string; by: string }> {
+    const rows = this.sql(
+      "SELECT key, lead, joined FROM staging WHERE import_id = ? AND joined IS NOT NULL ORDER BY seq LIMIT ?",
+    ).all(importId, limit) as Array<{ key: string; lead: string; joined: string }>;
+    return rows.map((r) => {
+      const j = JSON.parse(r.joined) as { contactId: string; homeKey: string; by: string };
+      return {
+        key: r.key,
+        rows: (JSON.parse(r.lead) as Lead).rows,
+        contactId: j.contactId,
+        homeKey: j.homeKey,
+        by: j.by,
+      };
+    });
+  }
+
+  countJoined(importId: string): number {
+    return (
+      this.sql("SELECT COUNT(*) AS n FROM staging WHERE import_id = ? AND joined IS NOT NULL").get(
+        importId,
+      ) as {
+        n: number;
+      }
+    ).n;
+  }
+
+  /** Staged leads with their report, in file order, page by page (for the --report file). */
+  *stagedReports(
+    importId: string,
+    pageSize = 500,
+  ): Generator<{ lead: Lead; state: string; error: string | null; contact: string | null; report: unknown }> {
+    let after = 0;
+    for (;;) {
+      const page = this.sql(
+        `SELECT seq, lead, state, error, contact, report FROM staging WHERE import_id = ? AND seq > ?
+           ORDER BY seq LIMIT ?`,
+      ).all(importId, after, pageSize) as Array<{
+        seq: number;
+        lead: string;
+        state: string;
+        error: string | null;
+        contact: string | null;
+        report: string | null;
+      }>;
+      if (!page.length) return;
+      for (const r of page) {
+        yield {
+          lead: JSON.parse(r.lead) as Lead,
+          state: r.state,
+          error: r.error,
+          contact: r.contact,
+          report: r.report ? JSON.parse(r.report) : undefined,
+        };
+      }
+      after = page[page.length - 1]!.seq;
+    }
+  }
+
+  /** Distinct values of one fact over the import's staged leads (picklist options to map or add). */
+  distinctFactValues(importId: string, fact: string): Array<{ value: string; leads: number }> {
+    return this.sql(
+      `SELECT CAST(v AS TEXT) AS value, COUNT(*) AS leads FROM (
+         SELECT json_extract(lead, ?) AS v FROM staging WHERE import_id = ?) WHERE v IS NOT NULL AND v <> ''
+         GROUP BY CAST(v AS TEXT) ORDER BY leads DESC`,
+    ).all(`$.facts.${JSON.stringify(fact)}`, importId) as Array<{ value: string; leads: number }>;
   }
 
   private upsertWritten(locationId: string, key: string, set: Record<string, unknown>): void {
@@ -450,10 +655,18 @@ export class SyncState {
     key: string,
     contactId: string,
     hash: string,
-    outcome: Exclude<ContactOutcome, "unchanged">,
+    outcome: "created" | "updated",
+    fields?: { plan: Record<string, unknown>; hl: Record<string, unknown> },
   ): void {
     this.db.transaction(() => {
-      this.upsertWritten(locationId, key, { contact_id: contactId, contact_hash: hash, contact_pending: 0 });
+      this.upsertWritten(locationId, key, {
+        contact_id: contactId,
+        contact_hash: hash,
+        contact_pending: 0,
+        role: "home",
+        home_key: null,
+        ...(fields ? { fields: JSON.stringify(fields) } : {}),
+      });
       // A lead retried after a failure keeps its first outcome ("created" stays created).
       this.markStaged(
         importId,
@@ -518,9 +731,10 @@ export class SyncState {
     this.db.transaction(() => {
       this.sql(
         `UPDATE written SET contact_id = NULL, contact_hash = NULL, tags = '[]', notes_hash = NULL,
-             note_id = NULL, updated_at = ?
+             note_id = NULL, role = NULL, home_key = NULL, fields = NULL, updated_at = ?
            WHERE location_id = ? AND contact_id = ?`,
       ).run(Date.now(), locationId, contactId);
+      this.sql("DELETE FROM owners WHERE location_id = ? AND contact_id = ?").run(locationId, contactId);
       this.sql("DELETE FROM tag_queue WHERE location_id = ? AND contact_id = ?").run(locationId, contactId);
     })();
   }
@@ -643,6 +857,11 @@ function throwaway(db: Database.Database, schema: "main" | "temp"): void {
   db.pragma(`${schema}.synchronous = OFF`);
   db.pragma(`${schema}.cache_size = -4096`);
   db.pragma("temp_store = FILE");
+}
+
+function parseFields(text: string): Pick<WrittenRecord, "fields" | "asWritten"> {
+  const f = JSON.parse(text) as { plan?: Record<string, unknown>; hl?: Record<string, unknown> };
+  return { ...(f.plan ? { fields: f.plan } : {}), ...(f.hl ? { asWritten: f.hl } : {}) };
 }
 
 function toImport(row: ImportRow): ImportRecord {

@@ -1,4 +1,6 @@
 // What an import did (or, in a dry run, would do), as one object and as lines for a terminal.
+import type { FieldReport } from "./custom-fields.ts";
+import type { VerifyResult } from "./verify.ts";
 
 export interface ImportSummary {
   file: string;
@@ -14,7 +16,16 @@ export interface ImportSummary {
   rowsRejected: number;
   /** Where the rejected rows were written (none when no row was rejected). */
   rejectedFile?: string;
-  contacts: { created: number; updated: number; unchanged: number };
+  /** `joined`: leads whose property went onto another lead's contact (same owner's email or phone). */
+  contacts: { created: number; updated: number; unchanged: number; joined: number };
+  /** The joined leads (the first 1,000): their rows, the contact and the lead whose contact it is. */
+  joined: Array<{ key: string; rows: number[]; contactId: string; homeKey: string; by: string }>;
+  /** Per custom field: values mapped onto options, options added, values left out and why. */
+  fields: FieldReport[];
+  /** With --verify: remembered contacts read back, the missing ones (recreated), hand changes. */
+  verify?: VerifyResult;
+  /** The per-row report (--report). */
+  reportFile?: string;
   leadsFailed: number;
   notesCreated: number;
   tasksCreated: number;
@@ -40,6 +51,10 @@ export function formatSummary(s: ImportSummary): string {
     [`contacts created${would}`, `${s.contacts.created}`],
     [`contacts updated${would}`, `${s.contacts.updated}`],
     ["contacts unchanged", `${s.contacts.unchanged}`],
+    [
+      "joined another lead's contact",
+      `${s.contacts.joined}${s.contacts.joined ? ' (same owner: a "Property:" note each on the owner\'s contact)' : ""}`,
+    ],
     [`notes created${would}`, `${s.notesCreated}`],
     [`tasks created${would}`, `${s.tasksCreated}`],
     ["compliance skips", `${s.complianceSkips} (no call task for litigator / opt-out leads)`],
@@ -47,6 +62,24 @@ export function formatSummary(s: ImportSummary): string {
   ];
   if (!s.dryRun) rows.push(["custom fields created", `${s.customFieldsCreated}`]);
   if (s.leadsFailed) rows.push(["leads failed", `${s.leadsFailed}`]);
+  for (const f of s.fields) {
+    const mapped = Object.entries(f.mapped).map(([m, n]) => `${m} (${n})`);
+    const dropped = f.dropped.reduce((n, d) => n + d.leads, 0);
+    const parts = [
+      mapped.length ? `mapped ${mapped.join(", ")}` : "",
+      f.added.length ? `options added: ${f.added.join(", ")}` : "",
+      dropped ? `${dropped} left out` : "",
+    ].filter(Boolean);
+    rows.push([`field "${f.field}"`, parts.join("; ")]);
+  }
+  if (s.verify) {
+    const hand = s.verify.handChanged.length;
+    rows.push([
+      "verified",
+      `${s.verify.checked} contacts read back (${s.verify.calls} calls): ${s.verify.missing} missing (created again), ${hand} changed by hand (left as they are)`,
+    ]);
+  }
+  if (s.reportFile) rows.push(["row report", s.reportFile]);
   const perLead = s.leads ? ` (${(s.apiCalls / s.leads).toFixed(2)} per lead)` : "";
   rows.push(["API calls", `${s.apiCalls}${perLead}`], ["duration", `${(s.durationMs / 1000).toFixed(1)} s`]);
   const width = Math.max(...rows.map(([label]) => label.length));

@@ -210,6 +210,49 @@ export const locationHandlers: HandlerMap = {
     const { dateAdded: _, ...view } = doc;
     return { status: 201, body: { customField: view } };
   },
+  "locations:update-custom-field": (ctx) => {
+    const locationId = ctx.params.locationId!;
+    ctx.ensureLocation(locationId);
+    const field = ctx.state.records.get<CustomFieldDoc>(CUSTOM_FIELD_KIND, ctx.params.id!);
+    if (!field || field.locationId !== locationId) throw badRequest("Custom field not found");
+    const b = (ctx.body ?? {}) as {
+      name: string;
+      placeholder?: string;
+      position?: number;
+      options?: unknown;
+    };
+    const name = b.name.trim();
+    const others = ctx.state.records.list<CustomFieldDoc>(CUSTOM_FIELD_KIND, { locationId });
+    if (
+      others.some(
+        (f) =>
+          f.id !== field.id && f.model === field.model && f.name.trim().toLowerCase() === name.toLowerCase(),
+      )
+    ) {
+      throw badRequest(`A custom field named "${b.name}" already exists`);
+    }
+    const next: CustomFieldDoc = { ...field, name };
+    if (b.placeholder !== undefined) next.placeholder = b.placeholder;
+    if (b.position !== undefined) next.position = b.position;
+    if (b.options !== undefined) {
+      // (inferred from the custom-fields API's UpdateCustomFieldsDTO) `options` replaces the option list
+      // of a picklist field, but options cannot be removed this way: the ones left out stay. Plain strings
+      // and {label} objects are both taken.
+      const picklist = ["SINGLE_OPTIONS", "MULTIPLE_OPTIONS", "RADIO", "CHECKBOX", "TEXTBOX_LIST"];
+      if (!picklist.includes(field.dataType))
+        throw badRequest(`options apply only to ${picklist.join(", ")} fields`);
+      if (!Array.isArray(b.options)) throw badRequest("options must be an array");
+      const given = b.options.map((o) =>
+        typeof o === "string" ? o : String((o as { label?: unknown } | null)?.label ?? ""),
+      );
+      if (given.some((o) => !o.trim())) throw badRequest("options must not be empty");
+      const kept = field.picklistOptions ?? [];
+      next.picklistOptions = [...given, ...kept.filter((k) => !given.includes(k))];
+    }
+    ctx.state.records.update(CUSTOM_FIELD_KIND, next);
+    const { dateAdded: _, ...view } = next;
+    return { body: { customField: view } };
+  },
   "get-company": (ctx) => {
     // The path companyId is not covered by the server's query/body company check.
     if (ctx.params.companyId !== ctx.principal.companyId) throw forbidden(COMPANY_FORBIDDEN);
