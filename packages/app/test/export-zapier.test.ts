@@ -1,5 +1,13 @@
 import { execFile, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -36,7 +44,8 @@ describe("hlconnect export zapier", () => {
 
   beforeAll(async () => {
     dir = path.join(mkdtempSync(path.join(tmpdir(), "hlc-zapier-")), "app");
-    const r = await exportZapier(dir);
+    // Private Integration Token connections: every step, the agency-only ones included.
+    const r = await exportZapier(dir, { auth: "token" });
     expect(r.counts.triggers).toBeGreaterThan(0);
     linkNodeModules(dir);
     manifest = JSON.parse(readFileSync(path.join(dir, "lib/manifest.json"), "utf8"));
@@ -53,10 +62,11 @@ describe("hlconnect export zapier", () => {
       ...Object.values(manifest.creates),
     ];
     const exported = new Set(steps.map((s) => s.entry));
-    const want = CATALOG.filter(exportable);
+    const want = CATALOG.filter((e) => exportable(e, { agency: true }));
     expect([...exported].sort()).toEqual(want.map((e) => e.key).sort());
-    const seeds = CATALOG.filter((e) => e.seedName && exportable(e));
-    expect(seeds.length).toBeGreaterThanOrEqual(120);
+    // Every seed operation is a step.
+    const seeds = CATALOG.filter((e) => e.seedName);
+    expect(seeds.length).toBeGreaterThanOrEqual(124);
     for (const e of seeds) expect(exported.has(e.key), e.key).toBe(true);
     // Polling triggers are triggers; actions are searches (reads) or creates, never both.
     const polling = want.filter((e) => e.kind === "trigger");
@@ -66,16 +76,23 @@ describe("hlconnect export zapier", () => {
       expect(places, e.key).toHaveLength(1);
     }
     expect(manifest.searches.contacts_find?.entry).toBe("highlevel.contacts.find");
-    expect(manifest.searchOrCreates.contacts_find).toMatchObject({ search: "contacts_find", create: "contacts_create" });
+    expect(manifest.searchOrCreates.contacts_find).toMatchObject({
+      search: "contacts_find",
+      create: "contacts_create",
+    });
   });
 
   it("writes one module per step, pins zapier-platform-core 19.1.0 and validates with 0 errors", () => {
     const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
     expect(pkg.dependencies).toEqual({ "zapier-platform-core": "19.1.0" });
-    for (const k of Object.keys(manifest.triggers)) expect(existsSync(path.join(dir, `triggers/${k}.js`))).toBe(true);
-    for (const k of Object.keys(manifest.helpers)) expect(existsSync(path.join(dir, `triggers/${k}.js`))).toBe(true);
-    for (const k of Object.keys(manifest.searches)) expect(existsSync(path.join(dir, `searches/${k}.js`))).toBe(true);
-    for (const k of Object.keys(manifest.creates)) expect(existsSync(path.join(dir, `creates/${k}.js`))).toBe(true);
+    for (const k of Object.keys(manifest.triggers))
+      expect(existsSync(path.join(dir, `triggers/${k}.js`))).toBe(true);
+    for (const k of Object.keys(manifest.helpers))
+      expect(existsSync(path.join(dir, `triggers/${k}.js`))).toBe(true);
+    for (const k of Object.keys(manifest.searches))
+      expect(existsSync(path.join(dir, `searches/${k}.js`))).toBe(true);
+    for (const k of Object.keys(manifest.creates))
+      expect(existsSync(path.join(dir, `creates/${k}.js`))).toBe(true);
     expect(validate(dir)).toEqual([]);
   });
 
@@ -84,13 +101,15 @@ describe("hlconnect export zapier", () => {
     const field = (key: string) => create.inputFields.find((f) => f.key === key);
     expect(field("pipelineId")?.dynamic).toBe("options_opportunities_pipelines.id.name");
     expect(field("pipelineStageId")).toMatchObject({
-      dynamic: "options_opportunities_pipelines_pipelines_stages.id.name",
+      dynamic: "options_opportunities_pipelines_pipelines_stages_by_pipelineId.id.name",
       dependsOn: ["pipelineId"],
     });
     expect(field("contactId")?.required).toBe(true);
     expect(field("customFields")?.dict).toBe(true);
     expect(create.customFields).toBe("opportunity");
-    expect(manifest.helpers.options_opportunities_pipelines_pipelines_stages?.items).toBe("pipelines[].stages");
+    expect(manifest.helpers.options_opportunities_pipelines_pipelines_stages_by_pipelineId?.items).toBe(
+      "pipelines[].stages",
+    );
     // "Updated" triggers dedupe on id + update time: each change fires once; the record id is kept.
     const updated = manifest.triggers.contacts_updated!;
     expect(updated.dedupe).toBe("id+updated");
@@ -100,61 +119,163 @@ describe("hlconnect export zapier", () => {
     expect(manifest.scopes).toContain("contacts.write");
   });
 
-  it(
-    "the generated project's own tests run every trigger, search and create against the sandbox",
-    async () => {
-      const info = sandbox.info;
-      const env = {
-        ...process.env,
-        HIGHLEVEL_BASE_URL: info.baseUrl,
-        HIGHLEVEL_TOKEN: info.locationToken,
-        HIGHLEVEL_LOCATION_ID: info.locationId,
-        HIGHLEVEL_COMPANY_ID: info.companyId,
-        CLIENT_ID: info.clientId,
-        CLIENT_SECRET: info.clientSecret,
-      };
-      const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
-      const files = String(pkg.scripts.test).split(" ").slice(2);
-      const out = await new Promise<{ code: number | null; text: string }>((resolve) => {
-        const child = spawn(process.execPath, ["--test", "--test-reporter=tap", ...files], { cwd: dir, env });
-        let text = "";
-        child.stdout.on("data", (d) => {
-          text += d;
-        });
-        child.stderr.on("data", (d) => {
-          text += d;
-        });
-        child.on("close", (code) => resolve({ code, text }));
+  it("the generated project's own tests run every trigger, search and create against the sandbox", async () => {
+    const info = sandbox.info;
+    const env = {
+      ...process.env,
+      HIGHLEVEL_BASE_URL: info.baseUrl,
+      HIGHLEVEL_TOKEN: info.locationToken,
+      HIGHLEVEL_LOCATION_ID: info.locationId,
+      HIGHLEVEL_COMPANY_ID: info.companyId,
+      HIGHLEVEL_AGENCY_TOKEN: info.agencyToken,
+      CLIENT_ID: info.clientId,
+      CLIENT_SECRET: info.clientSecret,
+    };
+    const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
+    const files = String(pkg.scripts.test).split(" ").slice(2);
+    const out = await new Promise<{ code: number | null; text: string }>((resolve) => {
+      const child = spawn(process.execPath, ["--test", "--test-reporter=tap", ...files], { cwd: dir, env });
+      let text = "";
+      child.stdout.on("data", (d) => {
+        text += d;
       });
-      const count = (name: string) => Number(new RegExp(`^# ${name} (\\d+)`, "m").exec(out.text)?.[1] ?? -1);
-      const failures = out.text.split("\n").filter((l) => /^\s*not ok/.test(l));
-      expect(failures, out.text.slice(-3000)).toEqual([]);
-      const steps =
-        Object.keys(manifest.triggers).length +
-        Object.keys(manifest.searches).length +
-        Object.keys(manifest.creates).length;
-      // Each step and dropdown helper is one test; plus validation, auth, custom fields and errors.
-      expect(count("pass")).toBeGreaterThanOrEqual(steps + Object.keys(manifest.helpers).length);
-      expect(count("fail")).toBe(0);
-      expect(out.code).toBe(0);
-      process.stdout.write(`generated app tests: ${count("pass")} passed, ${count("fail")} failed (${steps} steps)\n`);
-    },
-    300_000,
-  );
+      child.stderr.on("data", (d) => {
+        text += d;
+      });
+      child.on("close", (code) => resolve({ code, text }));
+    });
+    const count = (name: string) => Number(new RegExp(`^# ${name} (\\d+)`, "m").exec(out.text)?.[1] ?? -1);
+    const failures = out.text.split("\n").filter((l) => /^\s*not ok/.test(l));
+    expect(failures, out.text.slice(-3000)).toEqual([]);
+    const steps =
+      Object.keys(manifest.triggers).length +
+      Object.keys(manifest.searches).length +
+      Object.keys(manifest.creates).length;
+    // Each step and dropdown helper is one test; plus validation, auth, custom fields and errors.
+    expect(count("pass")).toBeGreaterThanOrEqual(steps + Object.keys(manifest.helpers).length);
+    expect(count("fail")).toBe(0);
+    expect(out.code).toBe(0);
+    process.stdout.write(
+      `generated app tests: ${count("pass")} passed, ${count("fail")} failed (${steps} steps)\n`,
+    );
+  }, 300_000);
 
-  it("--only limits the categories; --auth token asks for a Private Integration Token", async () => {
+  describe("the app in this process, through Zapier's app tester", () => {
+    let app: Json;
+    let tester: Json;
+    const auth = () => ({
+      access_token: sandbox.info.locationToken,
+      locationId: sandbox.info.locationId,
+      companyId: sandbox.info.companyId,
+    });
+    beforeAll(() => {
+      process.env.HIGHLEVEL_BASE_URL = sandbox.info.baseUrl;
+      app = requireHere(path.join(dir, "index.js"));
+      tester = requireHere(path.join(dir, "node_modules/zapier-platform-core")).createAppTester(app);
+    });
+    afterAll(() => {
+      delete process.env.HIGHLEVEL_BASE_URL;
+    });
+
+    it("custom fields are inputs loaded from the location and reach the contact", async () => {
+      const create = app.creates.contacts_create.operation;
+      const fields: Json[] = await tester(
+        create.inputFields.find((f: unknown) => typeof f === "function"),
+        { authData: auth(), inputData: {} },
+      );
+      const value = fields.find((f) => f.label === "Estimated Value");
+      expect(value).toMatchObject({ key: expect.stringMatching(/^cf_/), type: "number" });
+      const made: Json = await tester(create.perform, {
+        authData: auth(),
+        inputData: { firstName: "Custom", email: `cf-${Date.now()}@example.com`, [value.key]: "250000" },
+      });
+      const id = value.key.slice(3);
+      expect(made.contact.customFields).toContainEqual(expect.objectContaining({ id, value: 250000 }));
+    });
+
+    it("a stage dropdown lists only the chosen pipeline's stages", async () => {
+      const stages = (inputData: Record<string, string>): Promise<Json[]> =>
+        tester(
+          app.triggers.options_opportunities_pipelines_pipelines_stages_by_pipelineId.operation.perform,
+          {
+            authData: auth(),
+            inputData,
+          },
+        );
+      const pipelines: Json[] = await tester(app.triggers.options_opportunities_pipelines.operation.perform, {
+        authData: auth(),
+        inputData: {},
+      });
+      const all = await stages({});
+      const mine = await stages({ pipelineId: pipelines[0].id });
+      const pipelineStages = pipelines[0].stages.map((x: Json) => x.id);
+      expect(mine.map((x) => x.id)).toEqual(pipelineStages);
+      expect(mine.length).toBeGreaterThan(0);
+      expect(all.length).toBeGreaterThanOrEqual(mine.length);
+      await expect(stages({ pipelineId: "no-such-pipeline" })).rejects.toThrow(
+        /no-such-pipeline.{0,3} is not in this location/,
+      );
+      for (const x of mine) expect(typeof x.name).toBe("string");
+    });
+
+    it("bad input is named by its label; nothing is sent", async () => {
+      const before = sandbox.requests().length;
+      await expect(
+        tester(app.creates.contacts_tasks_create.operation.perform, {
+          authData: auth(),
+          inputData: { contactId: "abc", title: "Call", dueDate: "not a date" },
+        }),
+      ).rejects.toThrow(/check this step's fields: .*not a date/i);
+      expect(sandbox.requests().slice(before)).toEqual([]);
+    });
+
+    it("a 429 becomes a ThrottledError carrying HighLevel's window as the wait", async () => {
+      const tight = await startSandbox({ port: 0, seed: 3, rateLimit: { max: 2, windowMs: 7000 } });
+      process.env.HIGHLEVEL_BASE_URL = tight.info.baseUrl;
+      try {
+        const bundle = {
+          authData: { access_token: tight.info.locationToken, locationId: tight.info.locationId },
+          inputData: {},
+        };
+        const poll = app.triggers.contacts_new.operation.perform;
+        const errors: Json[] = [];
+        for (let i = 0; i < 4; i++) await tester(poll, bundle).catch((e: unknown) => errors.push(e));
+        expect(errors.length).toBeGreaterThan(0);
+        expect(errors[0].name).toBe("ThrottledError");
+        expect(JSON.parse(errors[0].message)).toMatchObject({
+          delay: 7,
+          message: expect.stringMatching(/rate limit/),
+        });
+      } finally {
+        process.env.HIGHLEVEL_BASE_URL = sandbox.info.baseUrl;
+        await tight.close();
+      }
+    });
+  });
+
+  it("--only limits the categories; OAuth 2 (the default) leaves agency-only steps out", async () => {
     const only = path.join(mkdtempSync(path.join(tmpdir(), "hlc-zapier-")), "app");
-    const r = await exportZapier(only, { only: ["contacts"], auth: "token" });
-    expect(r.categories).toEqual(["Contacts"]);
+    const r = await exportZapier(only, { only: ["contacts", "Users"] });
+    expect(r.categories).toEqual(["Contacts", "Users"]);
     const m: Manifest = JSON.parse(readFileSync(path.join(only, "lib/manifest.json"), "utf8"));
     for (const s of [...Object.values(m.triggers), ...Object.values(m.creates)]) {
-      expect(CATALOG.find((e) => e.key === s.entry)?.category).toBe("Contacts");
+      expect(["Contacts", "Users"]).toContain(CATALOG.find((e) => e.key === s.entry)?.category);
     }
+    expect(m.searches.users_filter_by_email).toBeUndefined(); // needs an agency token
+    expect(manifest.searches.users_filter_by_email?.agency).toBe(true);
     linkNodeModules(only);
     const app: Json = requireHere(path.join(only, "index.js"));
-    expect(app.authentication.type).toBe("custom");
-    expect(app.authentication.fields.map((f: Json) => f.key)).toEqual(["access_token", "locationId", "companyId"]);
+    expect(app.authentication.type).toBe("oauth2");
+    expect(app.authentication.oauth2Config.autoRefresh).toBe(true);
     expect(validate(only)).toEqual([]);
+    const token: Json = requireHere(path.join(dir, "index.js"));
+    expect(token.authentication.type).toBe("custom");
+    expect(token.authentication.fields.map((f: Json) => f.key)).toEqual([
+      "access_token",
+      "locationId",
+      "companyId",
+      "agencyToken",
+    ]);
   }, 60_000);
 
   it("refuses a non-empty folder without --force and names the known categories for an unknown one", async () => {

@@ -17,7 +17,14 @@ import {
   type ZapierInputField,
   type ZapierOutputField,
 } from "./fields.ts";
-import { exportable, type Placement, selectEntries, type ZapierKind } from "./select.ts";
+import {
+  type ExportScope,
+  exportable,
+  needsAgency,
+  type Placement,
+  selectEntries,
+  type ZapierKind,
+} from "./select.ts";
 
 const shape = createRequire(import.meta.url)("./template/lib/shape.cjs") as {
   itemsOf(output: unknown): Record<string, unknown>[];
@@ -42,6 +49,8 @@ export interface StepSpec {
   customFields?: "contact" | "opportunity";
   /** The entry's example input ({"$example": ...} resolved at test time). */
   example: Record<string, unknown>;
+  /** Runs with the connection's agency token (the operation refuses location tokens). */
+  agency?: boolean;
 }
 
 export interface HelperSpec {
@@ -103,6 +112,8 @@ function helperKey(s: OptionSource): string {
   if (s.items) parts.push(zapierKey(s.items));
   if (s.value !== "id") parts.push(zapierKey(s.value));
   if (s.label !== "name") parts.push(zapierKey(s.label));
+  // Zapier hands a dropdown the step's inputs: the field it depends on is part of what it is.
+  for (const field of Object.values(s.dependsOn ?? {})) parts.push(`by_${zapierKey(field)}`);
   return `options_${parts.join("_")}`.replace(/_+/g, "_");
 }
 
@@ -123,8 +134,9 @@ function customFieldModel(e: CatalogEntry): "contact" | "opportunity" | undefine
   return e.key.includes("opportunit") ? "opportunity" : "contact";
 }
 
-export function buildManifest(opts: { only?: string[] } = {}): Manifest {
-  const placements: Placement[] = selectEntries(opts.only);
+export function buildManifest(opts: { only?: string[] } & ExportScope = {}): Manifest {
+  const scope: ExportScope = { agency: opts.agency === true };
+  const placements: Placement[] = selectEntries(opts.only, scope);
   const helpers: Record<string, HelperSpec> = {};
   const scopes = new Set<string>();
   const fc: FieldContext = {
@@ -135,7 +147,7 @@ export function buildManifest(opts: { only?: string[] } = {}): Manifest {
       } catch {
         return undefined;
       }
-      if (!exportable(src)) return undefined;
+      if (!exportable(src) || needsAgency(src)) return undefined;
       const key = helperKey(source);
       for (const s of entryScopes(src)) scopes.add(s);
       helpers[key] ??= {
@@ -183,6 +195,7 @@ export function buildManifest(opts: { only?: string[] } = {}): Manifest {
           : {}),
         ...(model ? { customFields: model } : {}),
         example: entry.example,
+        ...(needsAgency(entry) ? { agency: true } : {}),
       };
       const table =
         kind === "trigger" ? manifest.triggers : kind === "search" ? manifest.searches : manifest.creates;

@@ -120,7 +120,9 @@ export async function exportZapier(dir: string, opts: ExportOptions = {}): Promi
     throw new ExportError(`--auth must be one of ${AUTH_KINDS.join(", ")} (got "${String(auth)}")`);
   }
   checkTarget(target, Boolean(opts.force));
-  const manifest = buildManifest(opts.only ? { only: opts.only } : {});
+  // Agency-only steps run with a Private Integration Token connection's agency token; an OAuth
+  // connection is one location, so they are left out there.
+  const manifest = buildManifest({ ...(opts.only ? { only: opts.only } : {}), agency: auth === "token" });
   const engine = await bundleEngine();
 
   const files = new Map<string, string>();

@@ -13,16 +13,21 @@ export interface Placement {
   kinds: ZapierKind[];
 }
 
-/** Only a location connection exists in Zapier: operations needing an agency token cannot run. */
+/** Operations only an agency (company) token may call: they need the connection's agency token. */
 export function needsAgency(e: CatalogEntry): boolean {
   return e.operations.some((op) => getOperation(op).security === "agency");
 }
 
+export interface ExportScope {
+  /** Whether connections can carry an agency token too (Private Integration Tokens; OAuth is one location). */
+  agency?: boolean;
+}
+
 /** Whether an entry can run from a Zapier connection at all (and why not, for the docs). */
-export function exportable(e: CatalogEntry): boolean {
+export function exportable(e: CatalogEntry, scope: ExportScope = {}): boolean {
   if (OTHER_SERVICES.has(e.category)) return false;
   if (e.kind === "trigger" && e.trigger.type === "instant") return false; // HighLevel's webhooks go to one app URL
-  return !needsAgency(e);
+  return scope.agency === true || !needsAgency(e);
 }
 
 /** Reads only: every operation is a GET or a search endpoint. */
@@ -42,21 +47,22 @@ function hasRequiredInput(e: CatalogEntry): boolean {
 }
 
 /**
- * Polling triggers are triggers; the ones that look something up (they need an input, such as an
- * id) are also searches. Read-only actions (Find Contact, free slots) are searches; the rest creates.
+ * Polling triggers are triggers; the seed's reads that look something up (Get Contact: they need
+ * an input, such as an id) are also searches, while "New ..."/"Updated ..." triggers stay triggers.
+ * Read-only actions (Find Contact, filter users by email) are searches; the rest creates.
  */
 export function place(e: CatalogEntry): ZapierKind[] {
-  if (e.kind === "trigger") return hasRequiredInput(e) ? ["trigger", "search"] : ["trigger"];
+  if (e.kind === "trigger") return e.seedName && hasRequiredInput(e) ? ["trigger", "search"] : ["trigger"];
   return e.idempotency === "safe" && readsOnly(e) ? ["search"] : ["create"];
 }
 
-export function exportCategories(): string[] {
-  return [...new Set(CATALOG.filter(exportable).map((e) => e.category))];
+export function exportCategories(scope: ExportScope = {}): string[] {
+  return [...new Set(CATALOG.filter((e) => exportable(e, scope)).map((e) => e.category))];
 }
 
 /** The entries to export, limited to `only` categories (case-insensitive) when given. */
-export function selectEntries(only?: string[]): Placement[] {
-  const known = exportCategories();
+export function selectEntries(only?: string[], scope: ExportScope = {}): Placement[] {
+  const known = exportCategories(scope);
   let wanted: Set<string> | undefined;
   if (only?.length) {
     wanted = new Set();
@@ -73,7 +79,7 @@ export function selectEntries(only?: string[]): Placement[] {
       );
     }
   }
-  return CATALOG.filter((e) => exportable(e) && (!wanted || wanted.has(e.category))).map((entry) => ({
+  return CATALOG.filter((e) => exportable(e, scope) && (!wanted || wanted.has(e.category))).map((entry) => ({
     entry,
     kinds: place(entry),
   }));

@@ -146,7 +146,15 @@ const token = {
       label: "Company ID",
       type: "string",
       required: false,
-      helpText: "The agency's ID: only the Users steps need it.",
+      helpText: "The agency's ID: the Users steps and the agency steps need it.",
+    },
+    {
+      key: "agencyToken",
+      label: "Agency Private Integration Token",
+      type: "password",
+      required: false,
+      helpText:
+        "Optional: an agency-level token, for the few steps only an agency may call (Find User by Email, Snapshots, Company, Create Location).",
     },
   ],
 };

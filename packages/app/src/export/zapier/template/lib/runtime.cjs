@@ -4,7 +4,7 @@
 
 const engine = require("./hlconnect-engine.js");
 const manifest = require("./manifest.json");
-const { itemsOf, withDedupeId, createResult } = require("./shape.js");
+const { itemsOf, asObject, withDedupeId, createResult } = require("./shape.js");
 const { zapierError } = require("./errors.js");
 
 const DEFAULT_BASE_URL = "https://services.leadconnectorhq.com";
@@ -50,20 +50,33 @@ function reportingLimiter(state) {
   };
 }
 
-function contextFor(z, bundle) {
-  const auth = bundle.authData || {};
-  if (!auth.access_token) {
+/** The location's token, or for agency-only steps the agency token of the same connection. */
+function tokenFor(z, auth, agency) {
+  if (!agency) {
+    if (auth.access_token) return auth.access_token;
     throw new z.errors.Error(
       "This HighLevel connection has no token; reconnect it.",
       "AuthenticationError",
       401,
     );
   }
+  if (auth.agencyToken && auth.companyId) return auth.agencyToken;
+  throw new z.errors.Error(
+    "This step needs an agency Private Integration Token and the Company ID: add both to the HighLevel connection.",
+    "AuthenticationError",
+    401,
+  );
+}
+
+function contextFor(z, bundle, agency = false) {
+  const auth = bundle.authData || {};
+  const token = tokenFor(z, auth, agency);
   const state = {};
   const client = new engine.HighLevelClient({
-    credentials: auth.access_token,
+    credentials: token,
     baseUrl: baseUrl(),
-    ...(auth.locationId ? { locationId: auth.locationId } : {}),
+    // An agency token's client has a company and no location (the context keeps the location).
+    ...(auth.locationId && !agency ? { locationId: auth.locationId } : {}),
     ...(auth.companyId ? { companyId: auth.companyId } : {}),
     fetch: zapierFetch(z),
     limiter: reportingLimiter(state),
@@ -80,10 +93,10 @@ function contextFor(z, bundle) {
 }
 
 /** Run `fn` with a connected context, turning any failure into the error Zapier expects. */
-async function withContext(z, bundle, fn, fields) {
+async function withContext(z, bundle, fn, fields, agency = false) {
   let state = {};
   try {
-    const made = contextFor(z, bundle);
+    const made = contextFor(z, bundle, agency);
     state = made.state;
     return await fn(made.ctx);
   } catch (err) {
@@ -216,7 +229,7 @@ function trigger(key) {
             const input = toInput(z, step, bundle.inputData || {});
             const cursor = { since: Date.now() - POLL_WINDOW_MS, seen: [], snapshot: [] };
             const res = await engine.pollEntry(entry, ctx, input, cursor);
-            let items = res.items.map((item, i) => withDedupeId(itemsOf(item)[0] || {}, res.keys?.[i]));
+            let items = res.items.map((item, i) => withDedupeId(asObject(item), res.keys?.[i]));
             if (!items.length && bundle.meta && bundle.meta.isLoadingSample && entry.read) {
               // Nothing in the last day: show the newest records as samples instead.
               items = itemsOf(await engine.runEntry(entry, ctx, input)).map((i) => withDedupeId(i));
@@ -224,6 +237,7 @@ function trigger(key) {
             return items.reverse().slice(0, MAX_ITEMS);
           },
           step.inputFields,
+          step.agency,
         ),
     },
   };
@@ -251,6 +265,7 @@ function search(key) {
               ),
             ),
           step.inputFields,
+          step.agency,
         ),
     },
   };
@@ -278,6 +293,7 @@ function create(key) {
               ),
             ),
           step.inputFields,
+          step.agency,
         ),
     },
   };

@@ -54,4 +54,4 @@ function createResult(output) {
   return { result: output };
 }
 
-module.exports = { itemsOf, withDedupeId, createResult };
+module.exports = { itemsOf, asObject, withDedupeId, createResult };

@@ -6,6 +6,7 @@ const { describe, it } = require("node:test");
 const assert = require("node:assert/strict");
 const zapier = require("zapier-platform-core");
 const App = require("../index.js");
+const { oauth2 } = require("../lib/authentication.js");
 const h = require("./helpers.js");
 
 const appTester = zapier.createAppTester(App);
@@ -22,14 +23,20 @@ describe("authentication", () => {
     assert.match(label, new RegExp(result.locationId));
   });
 
-  it("a rejected token is reported, not crashed on", async () => {
-    await assert.rejects(
-      appTester(App.authentication.test, { authData: { ...h.authData(), access_token: "bad-token" } }),
-    );
+  it("a rejected token asks Zapier to refresh (OAuth) or to reconnect (token)", async () => {
+    const oauth = App.authentication.type === "oauth2";
+    const authData = oauth
+      ? { ...h.authData(), access_token: "bad-token", refresh_token: "r" }
+      : { ...h.authData(), access_token: "bad-token" };
+    await assert.rejects(appTester(App.authentication.test, { authData }), (err) => {
+      assert.equal(err.name, oauth ? "RefreshAuthError" : "ExpiredAuthError");
+      return true;
+    });
   });
 
-  if (App.authentication.type === "oauth2") {
-    const cfg = App.authentication.oauth2Config;
+  // The OAuth configuration is tested whichever kind of connection this app was generated with.
+  {
+    const cfg = oauth2.oauth2Config;
 
     it("the authorize URL carries the client, the redirect, the state and the scopes", async () => {
       const url = new URL(

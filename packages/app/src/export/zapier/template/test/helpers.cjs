@@ -15,7 +15,7 @@ function env(name) {
     throw new Error(
       `${name} is not set. These tests run against a HighLevel sandbox: start ` +
         "`hlconnect sandbox --rate-limit 100000/1000 --json` and set " +
-        "HIGHLEVEL_BASE_URL (baseUrl), HIGHLEVEL_TOKEN (locationToken), HIGHLEVEL_LOCATION_ID, HIGHLEVEL_COMPANY_ID, CLIENT_ID and CLIENT_SECRET.",
+        "HIGHLEVEL_BASE_URL (baseUrl), HIGHLEVEL_TOKEN (locationToken), HIGHLEVEL_LOCATION_ID, HIGHLEVEL_COMPANY_ID, HIGHLEVEL_AGENCY_TOKEN (agencyToken), CLIENT_ID and CLIENT_SECRET.",
     );
   }
   return v;
@@ -25,6 +25,8 @@ const authData = () => ({
   access_token: env("HIGHLEVEL_TOKEN"),
   locationId: env("HIGHLEVEL_LOCATION_ID"),
   companyId: env("HIGHLEVEL_COMPANY_ID"),
+  // Agency-only steps (exported with Private Integration Token connections) use the agency token.
+  ...(process.env.HIGHLEVEL_AGENCY_TOKEN ? { agencyToken: process.env.HIGHLEVEL_AGENCY_TOKEN } : {}),
 });
 
 let exampleCtx;
