@@ -626,7 +626,7 @@ export class SyncState {
     return this.sql(
       `SELECT CAST(v AS TEXT) AS value, COUNT(*) AS leads FROM (
          SELECT json_extract(lead, ?) AS v FROM staging WHERE import_id = ?) WHERE v IS NOT NULL AND v <> ''
-         GROUP BY CAST(v AS TEXT) ORDER BY leads DESC`,
+         GROUP BY CAST(v AS TEXT) ORDER BY leads DESC, value`,
     ).all(`$.facts.${JSON.stringify(fact)}`, importId) as Array<{ value: string; leads: number }>;
   }
 
