@@ -167,7 +167,13 @@ describe("the HTTP server", () => {
     expect(basic.status).toBe(401);
     expect((await call("GET", "/api/flows")).status).toBe(200);
     // The health check and the webhook endpoints have their own rules, not the API token.
-    expect((await call("GET", "/healthz", { token: null })).json).toEqual({ ok: true, db: "ok" });
+    expect((await call("GET", "/healthz", { token: null })).json).toMatchObject({
+      ok: true,
+      db: "ok",
+      mode: "embedded",
+      store: { status: "ok", kind: "sqlite" },
+      queue: { status: "ok", kind: "sqlite" },
+    });
     const unknown = await call("GET", "/nothing-here", { token: null });
     expect(unknown.status).toBe(404);
     expect(unknown.json.error).toMatch(/no route for GET \/nothing-here/);

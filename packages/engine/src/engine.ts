@@ -3,13 +3,14 @@
 // drive it through this class only.
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import {
   DEFAULT_WEBHOOK_MAX_AGE_MS,
   verifyWebhook,
   type WebhookHeaders,
   WebhookVerificationError,
 } from "@hlconnect/client";
+import { type Backends, openBackends } from "./cluster/backends.ts";
+import { type EngineRole, scaleOutConfig } from "./cluster/config.ts";
 import { ConnectionClients } from "./connections/clients.ts";
 import {
   type Flow,
@@ -26,7 +27,6 @@ import { createRunEnvironment, type RunEnvironment } from "./runner/environment.
 import { executeRun } from "./runner/run-executor.ts";
 import { type PollReport, PollScheduler } from "./scheduler/poller.ts";
 import { NotFoundError } from "./store/errors.ts";
-import { openEmbedded } from "./store/sqlite/embedded.ts";
 import { preparePrivateDir } from "./store/sqlite/private-files.ts";
 import type { ConnectionInput, ConnectionSecrets, FlowRecord, RunRecord, Store } from "./store/types.ts";
 import { HIGHLEVEL_WEBHOOK_PUBLIC_KEY } from "./webhooks/highlevel-key.ts";
@@ -58,6 +58,17 @@ export interface EngineOptions {
   leaseMs?: number;
   /** Refresh OAuth tokens this long before they expire (default 60 s); tests with short-lived tokens lower it. */
   refreshSkewMs?: number;
+  /** PostgreSQL store (with redisUrl): the scale-out deployment. Absent: SQLite in dataDir. */
+  databaseUrl?: string;
+  /** BullMQ job queue and the shared rate limiter (with databaseUrl). */
+  redisUrl?: string;
+  /** PostgreSQL schema (default "hlconnect") and Redis key prefix (default "hlconnect"). */
+  schema?: string;
+  redisPrefix?: string;
+  /** What this process does (default "all"): "api" runs no workers, "worker" serves no HTTP (the CLI's part). */
+  role?: EngineRole;
+  /** Scale-out: how often the scheduler's leader re-enqueues open runs the queue lost (default 30 s). */
+  sweepMs?: number;
 }
 
 export class Engine {
@@ -69,23 +80,21 @@ export class Engine {
   readonly router: WebhookRouter;
   readonly logger: Logger;
   readonly #options: EngineOptions;
-  readonly #close: () => Promise<void> | void;
+  readonly #backends: Backends;
   #workers: Worker[] = [];
   #pruneTimer: NodeJS.Timeout | undefined;
+  #sweepTimer: NodeJS.Timeout | undefined;
 
-  private constructor(
-    options: EngineOptions,
-    store: Store,
-    queue: JobQueue,
-    close: () => Promise<void> | void,
-  ) {
+  private constructor(options: EngineOptions, backends: Backends) {
+    const { store, queue } = backends;
     this.#options = options;
     this.store = store;
     this.queue = queue;
-    this.#close = close;
+    this.#backends = backends;
     this.logger = options.logger ?? silentLogger;
     this.clients = new ConnectionClients({
       store,
+      ...(backends.limiter ? { limiter: backends.limiter } : {}),
       ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
       ...(options.now ? { now: options.now } : {}),
       ...(options.refreshSkewMs !== undefined ? { refreshSkewMs: options.refreshSkewMs } : {}),
@@ -105,25 +114,60 @@ export class Engine {
 
   static async open(options: EngineOptions): Promise<Engine> {
     preparePrivateDir(options.dataDir);
-    const embedded = await openEmbedded({
-      file: path.join(options.dataDir, "hlconnect.db"),
+    const logger = options.logger ?? silentLogger;
+    const backends = await openBackends({
+      dataDir: options.dataDir,
+      scaleOut: scaleOutConfig(options.databaseUrl, options.redisUrl),
       ...(options.secret ? { secret: options.secret } : {}),
       ...(options.now ? { now: options.now } : {}),
+      ...(options.schema ? { schema: options.schema } : {}),
+      ...(options.redisPrefix ? { redisPrefix: options.redisPrefix } : {}),
+      onError: (error, where) => logger.warn({ error: String(error) }, `${where}: connection trouble`),
     });
-    return new Engine(options, embedded.store, embedded.queue, () => embedded.close());
+    return new Engine(options, backends);
   }
 
-  /** Start the scheduler, the router and the workers, after re-queuing runs a crash left behind. */
-  async start(): Promise<void> {
+  /** Where state lives, and whether the store and the queue answer (for /healthz). */
+  async health() {
+    const parts = await this.#backends.health();
+    return {
+      ok: parts.store.status === "ok" && parts.queue.status === "ok",
+      mode: this.#backends.kind,
+      role: this.#options.role ?? "all",
+      leader: this.#backends.leader.isLeader,
+      ...parts,
+    };
+  }
+
+  /** Counters for /metrics: jobs taken over from dead holders, scheduler terms won by this process. */
+  clusterStats(): { leaseTakeovers: number; leaderTerms: number; leader: boolean } {
+    const { leader } = this.#backends;
+    return {
+      leaseTakeovers: this.#backends.leaseTakeovers(),
+      leaderTerms: leader.terms,
+      leader: leader.isLeader,
+    };
+  }
+
+  /** Enqueue every queued or running run (idempotent per run): after a crash, or when the queue lost jobs. */
+  async requeueOpenRuns(): Promise<number> {
+    let count = 0;
     for (const status of ["queued", "running"] as const) {
       let cursor: string | undefined;
       do {
         const page = await this.store.listRuns({ status, limit: 500, ...(cursor ? { cursor } : {}) });
         for (const run of page.runs) await this.queue.enqueue({ runId: run.id });
+        count += page.runs.length;
         cursor = page.nextCursor;
       } while (cursor);
     }
-    const count = this.#options.workers ?? 2;
+    return count;
+  }
+
+  /** Start the scheduler, the router and the workers, after re-queuing runs a crash left behind. */
+  async start(): Promise<void> {
+    await this.requeueOpenRuns();
+    const count = this.#options.role === "api" ? 0 : (this.#options.workers ?? 2);
     for (let i = 0; i < count; i++) {
       this.#workers.push(
         startWorker({
@@ -132,6 +176,9 @@ export class Engine {
           pollMs: 500,
           ...(this.#options.leaseMs ? { leaseMs: this.#options.leaseMs } : {}),
           handle: async (job, signal) => {
+            const started = Date.now();
+            // Job latency: from when the job could run to when a worker took it.
+            this.env.events.emit("job", { waitMs: Math.max(0, started - job.availableAt) });
             const outcome = await executeRun(this.env, job.runId, job.attempts, signal);
             return outcome.status === "retry"
               ? { retryAt: outcome.retryAt, error: outcome.error }
@@ -142,19 +189,45 @@ export class Engine {
         }),
       );
     }
-    this.scheduler.start();
+    // One scheduler in the cluster: the leader's (always this process when embedded). The leader
+    // also sweeps: runs the store says are open but the queue has lost get their job back.
+    this.#backends.leader.start({
+      gained: () => {
+        this.scheduler.start();
+        if (this.#backends.kind === "scale-out") {
+          this.#sweepTimer = setInterval(() => void this.#sweep(), this.#options.sweepMs ?? 30_000);
+          this.#sweepTimer.unref();
+        }
+        this.logger.info({}, "this process now runs the scheduler");
+      },
+      lost: () => {
+        this.scheduler.stop();
+        clearInterval(this.#sweepTimer);
+        this.logger.warn({}, "this process no longer runs the scheduler");
+      },
+    });
     this.router.start();
     this.#pruneTimer = setInterval(() => void this.prune(), 3_600_000);
     this.#pruneTimer.unref();
   }
 
   async stop(): Promise<void> {
+    await this.#backends.leader.stop();
     this.scheduler.stop();
     this.router.stop();
     clearInterval(this.#pruneTimer);
+    clearInterval(this.#sweepTimer);
     await Promise.all(this.#workers.map((w) => w.stop()));
     this.#workers = [];
-    await this.#close();
+    await this.#backends.close();
+  }
+
+  async #sweep(): Promise<void> {
+    try {
+      await this.requeueOpenRuns();
+    } catch (error) {
+      this.logger.warn({ error: String(error) }, "sweep of open runs failed; trying again later");
+    }
   }
 
   async prune(): Promise<void> {

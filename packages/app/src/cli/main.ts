@@ -25,6 +25,8 @@ export const GROUPS: Record<string, () => Promise<Register>> = {
   export: async () => (await import("./export.ts")).registerExportCommands,
   mcp: async () => (await import("./mcp.ts")).registerMcpCommand,
   doctor: async () => (await import("./doctor.ts")).registerDoctorCommand,
+  worker: async () => (await import("./worker.ts")).registerWorkerCommand,
+  db: async () => (await import("./db.ts")).registerDbCommands,
 };
 
 /** What `hlconnect --help` says of each group without loading it (a group left out here is loaded). */
@@ -41,6 +43,8 @@ export const SUMMARIES: Record<string, string> = {
   export: "Generate front ends from the catalog",
   mcp: "Serve the catalog as MCP tools over stdio (for AI agents)",
   doctor: "Check this installation: Node, data dir, secret, store, queue, connections, HighLevel",
+  worker: "Run flows' runs from the shared queue (PostgreSQL + Redis deployments)",
+  db: "The PostgreSQL database of a scaled-out deployment",
 };
 
 export const VERSION: string = pkg.version;

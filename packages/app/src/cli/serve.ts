@@ -39,9 +39,12 @@ import {
 } from "./demo.ts";
 import { CliError } from "./errors.ts";
 import { runEvent, runLine, write } from "./format.ts";
+import { addScaleOptions, readScaleOut, SCALE_ENV_HELP, type ScaleOptions, scaleNames } from "./scale.ts";
 import { removeServerFile, writeServerFile } from "./server-file.ts";
 
-interface ServeOptions {
+interface ServeOptions extends ScaleOptions {
+  /** With a database URL: also run workers in this process (without one, everything always does). */
+  all?: boolean;
   port: string;
   host: string;
   data?: string;
@@ -72,7 +75,7 @@ Environment:
   HIGHLEVEL_APP_ID               the marketplace app id (default: the client id's part before "-")
   HIGHLEVEL_OAUTH_SCOPES         scopes to request (default: every scope the catalog's operations need)
   HLCONNECT_PUBLIC_URL           where browsers reach this server, for HighLevel's redirect to /oauth/callback
-                                 (default: the address it listens on; register <URL>/oauth/callback in the app)`;
+                                 (default: the address it listens on; register <URL>/oauth/callback in the app)${SCALE_ENV_HELP}`;
 
 export function registerServeCommand(program: Command): void {
   program
@@ -85,8 +88,10 @@ export function registerServeCommand(program: Command): void {
     .option("--demo", "start a sandbox inside, connect to it, load the example flows and show runs")
     .option("--json", "first stdout line: {serverUrl, apiToken, dataDir, sandbox?}; then a JSON line per run")
     .option("--log-level <level>", `log level: ${LOG_LEVELS.join(", ")} (default info; warn for --demo)`)
+    .option("--all", "with PostgreSQL + Redis: also run workers here (default: API, UI and webhooks only)")
     .addHelpText("after", ENV_HELP)
     .action((opts: ServeOptions) => serve(opts));
+  addScaleOptions(program.commands.find((c) => c.name() === "serve")!);
 }
 
 async function serve(opts: ServeOptions): Promise<void> {
@@ -113,6 +118,8 @@ async function serve(opts: ServeOptions): Promise<void> {
     : requireSecret(dataDir, "the server decrypts the connections' tokens with it");
   const envOAuth = opts.demo ? undefined : readOAuthEnv();
   const publicUrl = readPublicUrl();
+  // The demo is always embedded: it is about trying things, not about a cluster.
+  const scaleOut = opts.demo ? undefined : readScaleOut(opts);
   mkdirSync(dataDir, { recursive: true });
 
   let listening: Listening | undefined;
@@ -146,6 +153,14 @@ async function serve(opts: ServeOptions): Promise<void> {
       ...(baseUrl ? { baseUrl } : {}),
       ...(webhookPublicKey ? { webhookPublicKey } : {}),
       ...(leaseMs ? { leaseMs } : {}),
+      ...(scaleOut
+        ? {
+            databaseUrl: scaleOut.databaseUrl,
+            redisUrl: scaleOut.redisUrl,
+            role: opts.all ? ("all" as const) : ("api" as const),
+            ...scaleNames(),
+          }
+        : {}),
     });
     if (sandbox) await connectToSandbox(engine, sandbox.info);
     const dirs = [

@@ -2,7 +2,7 @@
 // process). Run and poll counters follow the engine's events; webhook counters are bumped by the
 // webhook routes; the queue gauge is read from the queue when scraped.
 import type { Engine } from "@hlconnect/engine/engine";
-import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 export interface Metrics {
   registry: Registry;
@@ -53,6 +53,28 @@ export function createMetrics(engine: Engine, options: { processMetrics?: boolea
       for (const [state, n] of Object.entries(stats)) this.set({ state }, n);
     },
   });
+  const jobWait = new Histogram({
+    name: "hlconnect_job_wait_seconds",
+    help: "Job latency: from when a run's job could start to when a worker of this process took it",
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [registry],
+  });
+  new Gauge({
+    name: "hlconnect_lease_takeovers",
+    help: "Jobs this process took back from a holder whose lease ran out (a dead or stuck worker)",
+    registers: [registry],
+    collect() {
+      this.set(engine.clusterStats().leaseTakeovers);
+    },
+  });
+  new Gauge({
+    name: "hlconnect_scheduler_leader",
+    help: "1 while this process runs the cluster's scheduler",
+    registers: [registry],
+    collect() {
+      this.set(engine.clusterStats().leader ? 1 : 0);
+    },
+  });
   const webhooks = {
     received: new Counter({
       name: "hlconnect_webhooks_received_total",
@@ -94,7 +116,9 @@ export function createMetrics(engine: Engine, options: { processMetrics?: boolea
   };
   const onIgnored = (e: { source: string; reason: string }) =>
     ignored.inc({ source: e.source, reason: e.reason });
+  const onJob = (e: { waitMs: number }) => jobWait.observe(e.waitMs / 1000);
   engine.env.events.on("run", onRun);
+  engine.env.events.on("job", onJob);
   engine.env.events.on("poll", onPoll);
   engine.env.events.on("webhook-ignored", onIgnored);
   return {
@@ -103,6 +127,7 @@ export function createMetrics(engine: Engine, options: { processMetrics?: boolea
     httpRequests,
     detach() {
       engine.env.events.off("run", onRun);
+      engine.env.events.off("job", onJob);
       engine.env.events.off("poll", onPoll);
       engine.env.events.off("webhook-ignored", onIgnored);
     },

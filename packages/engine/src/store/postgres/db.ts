@@ -53,10 +53,16 @@ export function createPool(options: OpenPoolOptions): pg.Pool {
 
 /** One line saying which database could not be reached (password masked), without a stack. */
 export function unreachable(url: string, error: unknown): StoreError {
-  const reason = (error as Error)?.message || String(error);
-  return new StoreError("unavailable", `cannot reach PostgreSQL at ${maskUrl(url)}: ${reason}`, {
+  return new StoreError("unavailable", `cannot reach PostgreSQL at ${maskUrl(url)}: ${reasonOf(error)}`, {
     cause: error,
   });
+}
+
+/** A one-line reason; connection failures to several addresses come as an AggregateError without one. */
+export function reasonOf(error: unknown): string {
+  const e = error as { message?: string; code?: string; errors?: unknown[] };
+  const inner = Array.isArray(e?.errors) && e.errors.length ? (e.errors[0] as Error).message : undefined;
+  return (e?.message || inner || e?.code || String(error)).split("\n")[0]!;
 }
 
 /** Apply the migrations newer than the schema, in one transaction, under a per-schema advisory lock. */

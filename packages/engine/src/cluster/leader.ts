@@ -1,0 +1,130 @@
+// One scheduler at a time across the cluster. In scale-out mode leadership is a PostgreSQL session
+// advisory lock held on a connection of its own: when the leader's process dies, the server ends its
+// session and the lock is free at once; the others try every checkMs, so one takes over within a
+// second or two. A leader that loses its connection stops leading before anyone else can start.
+import pg from "pg";
+import { checkSchemaName } from "../store/postgres/db.ts";
+
+export interface LeadershipHandlers {
+  gained(): void;
+  lost(): void;
+}
+
+export interface Leadership {
+  start(handlers: LeadershipHandlers): void;
+  readonly isLeader: boolean;
+  /** How many times this process became leader. */
+  readonly terms: number;
+  stop(): Promise<void>;
+}
+
+/** The embedded deployment: one process, always the leader. */
+export function soleLeader(): Leadership {
+  let leading = false;
+  let handlers: LeadershipHandlers | undefined;
+  return {
+    start(h) {
+      handlers = h;
+      leading = true;
+      h.gained();
+    },
+    get isLeader() {
+      return leading;
+    },
+    get terms() {
+      return leading ? 1 : 0;
+    },
+    async stop() {
+      if (leading) handlers?.lost();
+      leading = false;
+    },
+  };
+}
+
+export interface PgLeadershipOptions {
+  url: string;
+  schema: string;
+  /** What is led; one lock per name. Default "scheduler". */
+  name?: string;
+  /** How often a follower tries, and a leader checks its connection. Default 1000 ms. */
+  checkMs?: number;
+  onError?(error: unknown): void;
+}
+
+export function pgLeadership(options: PgLeadershipOptions): Leadership {
+  const schema = checkSchemaName(options.schema);
+  const name = options.name ?? "scheduler";
+  const checkMs = options.checkMs ?? 1000;
+  const onError = options.onError ?? (() => {});
+  let client: pg.Client | undefined;
+  let leading = false;
+  let terms = 0;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let handlers: LeadershipHandlers | undefined;
+  let running: Promise<void> = Promise.resolve();
+
+  function drop(): void {
+    const old = client;
+    client = undefined;
+    old?.end().catch(() => {});
+    if (leading) {
+      leading = false;
+      handlers?.lost();
+    }
+  }
+
+  async function check(): Promise<void> {
+    try {
+      if (!client) {
+        const fresh = new pg.Client({ connectionString: options.url, connectionTimeoutMillis: 5000 });
+        fresh.on("error", () => {}); // seen by the next check's query
+        client = fresh;
+        await fresh.connect();
+      }
+      if (leading) {
+        await client.query("SELECT 1");
+        return;
+      }
+      const { rows } = await client.query("SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS ok", [
+        `hlconnect:${schema}`,
+        `leader:${name}`,
+      ]);
+      if (rows[0].ok && !stopped) {
+        leading = true;
+        terms++;
+        handlers?.gained();
+      }
+    } catch (error) {
+      onError(error);
+      drop();
+    }
+  }
+
+  function schedule(): void {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = check().finally(schedule);
+    }, checkMs);
+    timer.unref();
+  }
+
+  return {
+    start(h) {
+      handlers = h;
+      running = check().finally(schedule);
+    },
+    get isLeader() {
+      return leading;
+    },
+    get terms() {
+      return terms;
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running.catch(() => {});
+      drop();
+    },
+  };
+}
