@@ -7,7 +7,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMcpServer } from "../src/mcp/server.ts";
+import { createMcpServer, MAX_RECORD_CHARS, toolResult } from "../src/mcp/server.ts";
 import { allTools, selectTools, ToolSelectionError, toolsetNames } from "../src/mcp/tools.ts";
 import { errorText, requestsDuring, structured } from "./mcp-scenario.ts";
 
@@ -116,5 +116,19 @@ describe("MCP server edge cases", () => {
     });
     // The field list was read; no contact was created.
     expect(sent.map((r) => r.method)).not.toContain("POST");
+  });
+});
+
+describe("MCP answers", () => {
+  it("cut a single record too large to read, saying so, unless an outputSchema promises it", () => {
+    const huge = { transcript: "word ".repeat(MAX_RECORD_CHARS) };
+    const cut = toolResult(huge, undefined);
+    expect(cut.structuredContent).toBeUndefined();
+    const text = (cut.content[0] as { text: string }).text;
+    expect(text.length).toBeLessThan(MAX_RECORD_CHARS + 300);
+    expect(text).toMatch(/\[cut: the answer is \d+ characters/);
+    expect(toolResult(huge, undefined, true).structuredContent).toEqual(huge);
+    const small = toolResult([1, 2], "next");
+    expect(small.structuredContent).toEqual({ items: [1, 2], nextCursor: "next" });
   });
 });

@@ -14,11 +14,13 @@ import {
   McpError,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
-import { CursorError, runPaged } from "./paging.ts";
+import { CursorError, MAX_ANSWER_CHARS, runPaged } from "./paging.ts";
 import { CURSOR_ARG, type McpTool } from "./tools.ts";
 
 export const SERVER_NAME = "hlconnect";
 export const SERVER_VERSION = "0.1.0";
+/** One record beyond this (four list answers) is cut; lists are cut to MAX_ANSWER_CHARS by paging. */
+export const MAX_RECORD_CHARS = MAX_ANSWER_CHARS * 4;
 
 /** What the server logs (pino's shape); stdio mode hands in a logger writing to stderr. */
 export interface McpLogger {
@@ -106,7 +108,7 @@ async function callTool(
     // Checked before a context exists: bad arguments never reach HighLevel, nor even a token refresh.
     parseInput(entry, args);
     const output = await runEntry(entry, await context(), args);
-    return success(output, undefined);
+    return toolResult(output, undefined, Boolean(tool.outputSchema));
   }
   const withoutCursor = { ...args };
   delete withoutCursor[CURSOR_ARG];
@@ -117,10 +119,19 @@ async function callTool(
     ctx ??= await context();
     return runEntry(entry, ctx, input);
   });
-  return success(answer.output, answer.nextCursor);
+  return toolResult(answer.output, answer.nextCursor, Boolean(tool.outputSchema));
 }
 
-function success(output: unknown, nextCursor: string | undefined): CallToolResult {
+/**
+ * The answer as structuredContent and the same JSON as text. Lists are already cut to size (paging.ts);
+ * a single record larger than MAX_RECORD_CHARS (a huge transcript, say) comes back cut, as text only,
+ * saying so, rather than flooding the agent.
+ */
+export function toolResult(
+  output: unknown,
+  nextCursor: string | undefined,
+  promised = false,
+): CallToolResult {
   const structured: Record<string, unknown> =
     output && typeof output === "object" && !Array.isArray(output)
       ? { ...(output as Record<string, unknown>) }
@@ -128,11 +139,22 @@ function success(output: unknown, nextCursor: string | undefined): CallToolResul
         ? { items: output }
         : { result: output ?? null };
   if (nextCursor) structured.nextCursor = nextCursor;
-  return {
-    content: [{ type: "text", text: JSON.stringify(structured) }],
-    // Always given (clients that read it need no parsing); promised by outputSchema only where declared.
-    structuredContent: structured,
-  };
+  const text = JSON.stringify(structured);
+  // An answer an outputSchema promises is never cut: the client would reject it.
+  if (text.length > MAX_RECORD_CHARS && !promised) {
+    return {
+      content: [
+        {
+          type: "text",
+          text:
+            `${text.slice(0, MAX_RECORD_CHARS)}\n[cut: the answer is ${text.length} characters; ` +
+            `the first ${MAX_RECORD_CHARS} are above. Ask for less: a narrower filter or one record.]`,
+        },
+      ],
+    };
+  }
+  // Always given (clients that read it need no parsing); promised by outputSchema only where declared.
+  return { content: [{ type: "text", text }], structuredContent: structured };
 }
 
 /** A tool error an agent can act on: what went wrong, HighLevel's own words, the fields at fault. */
