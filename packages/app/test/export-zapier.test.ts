@@ -15,7 +15,7 @@ import { promisify } from "node:util";
 import { CATALOG } from "@hlconnect/catalog";
 import { type Sandbox, startSandbox } from "@hlconnect/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Manifest } from "../src/export/zapier/manifest.ts";
+import { buildManifest, type Manifest, manifestCounts } from "../src/export/zapier/manifest.ts";
 import { exportZapier } from "../src/export/zapier/project.ts";
 import { exportable } from "../src/export/zapier/select.ts";
 
@@ -75,6 +75,17 @@ describe("hlconnect export zapier", () => {
       const places = steps.filter((s) => s.entry === e.key).map((s) => s.kind);
       expect(places, e.key).toHaveLength(1);
     }
+    // The counts the docs give are the counts an export makes.
+    const docs = readFileSync(path.join(ROOT, "docs/zapier.md"), "utf8");
+    const c = manifestCounts(manifest);
+    const oauth = manifestCounts(buildManifest());
+    expect(docs).toContain(
+      `**${oauth.triggers} triggers, ${oauth.searches} searches and ${oauth.creates} creates** with OAuth`,
+    );
+    expect(docs).toContain(
+      `**${c.triggers} triggers, ${c.searches} searches and ${c.creates} creates** with \`--auth token\``,
+    );
+    expect(docs).toContain(`plus ${c.helpers} hidden triggers`);
     expect(manifest.searches.contacts_find?.entry).toBe("highlevel.contacts.find");
     expect(manifest.searchOrCreates.contacts_find).toMatchObject({
       search: "contacts_find",

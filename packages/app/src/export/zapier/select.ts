@@ -68,7 +68,9 @@ export function selectEntries(only?: string[], scope: ExportScope = {}): Placeme
     wanted = new Set();
     const unknown: string[] = [];
     for (const raw of only) {
-      const hit = known.find((c) => c.toLowerCase() === raw.trim().toLowerCase());
+      // A category by its name or its first word ("calendars"), as the MCP server's toolsets name them.
+      const want = raw.trim().toLowerCase();
+      const hit = known.find((c) => c.toLowerCase() === want || c.split(/\s/)[0]!.toLowerCase() === want);
       if (hit) wanted.add(hit);
       else unknown.push(raw.trim());
     }
