@@ -166,5 +166,19 @@ describe("/mcp (Streamable HTTP)", () => {
 
     const get = await fetch(`${server.url}/mcp`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
     expect(get.status).toBe(405);
+
+    // Garbage is a JSON-RPC parse error, and the endpoint carries on.
+    const garbage = await fetch(`${server.url}/mcp`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${API_TOKEN}`,
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body: "{not json",
+    });
+    expect(garbage.status).toBe(400);
+    expect(((await garbage.json()) as { error: { code: number } }).error.code).toBe(-32700);
+    expect((await listAll(await connect("?toolsets=businesses"))).length).toBeGreaterThan(0);
   });
 });
