@@ -140,6 +140,9 @@ async function serve(opts: ServeOptions): Promise<void> {
     const secret = givenSecret ?? ensureDemoSecret(dataDir);
     listening = await listen({ port, host: opts.host });
     if (opts.demo) {
+      // The demo's sandbox (and its Zapier catch hooks) is on loopback, which user-given URLs may
+      // not reach by default.
+      process.env.HLCONNECT_ALLOW_PRIVATE_URLS ??= "127.0.0.0/8,::1,localhost";
       sandbox = await startDemoSandbox(listening.url);
       writeDemoSandbox(dataDir, sandbox.info.baseUrl);
     }

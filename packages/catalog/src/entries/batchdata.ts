@@ -10,6 +10,12 @@ import {
   type SkipTraceRequest,
   type SkipTraceResult,
 } from "@hlconnect/client/batchdata";
+import {
+  excerpt,
+  guardedFetch,
+  type OutboundAnswer,
+  OutboundRefusedError,
+} from "@hlconnect/client/outbound/guard";
 import { z } from "zod";
 import { defineAction } from "../define.ts";
 import { registerExampleFixture } from "../examples.ts";
@@ -544,36 +550,36 @@ async function runPost(ctx: CatalogContext, input: z.output<typeof postInput>) {
     });
   }
   const payload = { ...row, ...(input.contactId ? { "HighLevel Contact ID": input.contactId } : {}) };
-  let res: Response;
+  // The URL is the user's (or mapped from a hook's payload): it goes through the outbound guard, and
+  // only the status and a short excerpt of the answer are kept in the run.
+  let res: OutboundAnswer;
   try {
-    res = await fetch(input.url, {
+    res = await guardedFetch(input.url, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(payload),
-      signal: AbortSignal.timeout(30_000),
     });
   } catch (err) {
+    if (err instanceof OutboundRefusedError) {
+      throw new HighLevelError(`the catch hook URL was not called: ${err.message}`, {
+        code: "INVALID_REQUEST",
+        cause: err,
+      });
+    }
     throw new HighLevelError(`posting to the catch hook failed: ${(err as Error).message}`, {
       code: "NETWORK_ERROR",
       retryable: true,
       cause: err,
     });
   }
-  const text = await res.text();
   if (!res.ok) {
-    throw new HighLevelError(`the catch hook answered ${res.status}: ${text.slice(0, 200)}`, {
+    throw new HighLevelError(`the catch hook answered ${res.status}: ${excerpt(res.body)}`, {
       code: "HTTP_ERROR",
       status: res.status,
       retryable: res.status >= 500 || res.status === 429,
     });
   }
-  let response: unknown = text;
-  try {
-    response = text ? JSON.parse(text) : null;
-  } catch {
-    // keep the text
-  }
-  return { posted: true, status: res.status, payload, response };
+  return { posted: true, status: res.status, payload, response: excerpt(res.body) };
 }
 
 const TRACE_SAMPLE: TraceOutcome = {
@@ -680,7 +686,8 @@ export const batchDataEntries: CatalogEntry[] = [
     idempotency: "safe",
     input: postInput,
     output: {
-      description: "{posted, status, payload, response}: what was sent and the hook's answer.",
+      description:
+        "{posted, status, payload, response}: what was sent, the hook's status and the start of its answer (200 characters at most).",
       sample: {
         posted: true,
         status: 200,
@@ -696,7 +703,7 @@ export const batchDataEntries: CatalogEntry[] = [
           Notes: "Wants an offer by Friday",
           "HighLevel Contact ID": "ve9EPM428h8vShlRW1KT",
         },
-        response: { status: "success" },
+        response: '{"status":"success"}',
       },
     },
     example: {

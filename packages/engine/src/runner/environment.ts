@@ -2,6 +2,7 @@
 // logic and tests can swap any part: the store, clients per connection, the clock, alerts.
 import { EventEmitter } from "node:events";
 import { type CatalogContext, createContext } from "@hlconnect/catalog";
+import { guardedFetch } from "@hlconnect/client/outbound/guard";
 import type { ConnectionClients } from "../connections/clients.ts";
 import { markNeedsReconnect, reconnectReason } from "../connections/status.ts";
 import { type Flow, formatFlowError, parseFlowFile } from "../flows/index.ts";
@@ -52,7 +53,6 @@ export interface RunEnvironmentOptions {
 export function createRunEnvironment(o: RunEnvironmentOptions): RunEnvironment {
   const now = o.now ?? Date.now;
   const events = new EventEmitter();
-  const post = o.fetch ?? fetch;
   const env: RunEnvironment = {
     store: o.store,
     parseFlow(source, file) {
@@ -104,12 +104,15 @@ export function createRunEnvironment(o: RunEnvironmentOptions): RunEnvironment {
         });
         if (!inserted) continue;
         try {
-          await post(url, {
+          const request = {
             method: "POST",
             headers: { "content-type": "application/json" },
             body: JSON.stringify({ text, runId: run.id, flowId: run.flowId, status, error }),
-            signal: AbortSignal.timeout(10_000),
-          });
+          };
+          // A test's own fetch, else the outbound guard: an alert URL is the user's to choose, not
+          // a way to reach this machine's private network.
+          if (o.fetch) await o.fetch(url, { ...request, signal: AbortSignal.timeout(10_000) });
+          else await guardedFetch(url, request);
         } catch (err) {
           o.logger.warn({ url, error: String(err) }, "alert webhook could not be reached");
         }
