@@ -17,6 +17,8 @@ const PAGE_KEYS = new Set([
   "currentPage",
   "nextPage",
   "prevPage",
+  "hasMore",
+  "nextCursor",
 ]);
 
 const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);

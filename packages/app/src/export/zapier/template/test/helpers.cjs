@@ -67,10 +67,12 @@ async function control(method, path, body) {
   return res.json();
 }
 
+let seenRequestId = 0;
 /** The id of the sandbox's newest logged request: what came later is what a step sent. */
 async function lastRequestId() {
-  const { requests } = await control("GET", "/requests");
-  return requests.length ? requests[requests.length - 1].id : 0;
+  const { requests } = await control("GET", `/requests?after=${seenRequestId}`);
+  if (requests.length) seenRequestId = requests[requests.length - 1].id;
+  return seenRequestId;
 }
 
 const requestsAfter = async (id) => (await control("GET", `/requests?after=${id}`)).requests;
