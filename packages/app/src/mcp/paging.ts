@@ -118,9 +118,9 @@ export function itemsPathOf(e: CatalogEntry): string | undefined {
   const op = e.operations[0] ? getOperation(e.operations[0]) : undefined;
   const items = op ? paginationFor(op.key, op.parameters)?.items : undefined;
   if (items !== undefined) return items;
-  // Only a list at the top of a small wrapper ({contacts, total}): arrays inside one record (a
-  // contact's tags, an email's recipients) are not what an agent pages through.
-  // A trigger's sample is one emitted item; what its read answers is usually the operation's response.
+  // Else a list at the top of a small wrapper ({contacts, total}) in a sample: arrays inside one record
+  // (a contact's tags, an email's recipients) are not what an agent pages through. A trigger's sample
+  // is one emitted item; what its read answers is usually the operation's response.
   const samples =
     e.kind === "trigger" && op ? [requestSchema(op.key)?.responseSample, e.output.sample] : [e.output.sample];
   for (const sample of samples) {
@@ -142,8 +142,10 @@ export function isListTool(e: CatalogEntry): boolean {
 export interface PagedAnswer {
   output: unknown;
   nextCursor?: string;
-  returned?: number;
 }
+
+/** Room kept in an answer for its nextCursor. */
+const CURSOR_RESERVE = 1_000;
 
 const STOP = Symbol("next page request captured");
 
@@ -170,6 +172,8 @@ export async function runPaged(
 
   const paging = pagingOf(e);
   let output: unknown;
+  // What was asked (the paginator adds page and size defaults) and what would be asked next.
+  let sentInput: Json = start.a;
   let nextInput: Json | undefined;
   if (paging) {
     // The client's paginator drives the request: its first request is the one we make, and the one it
@@ -181,6 +185,7 @@ export async function runPaged(
     const call = async (_op: string, params: Json, body?: unknown) => {
       const input = { ...params, ...((body as Json | undefined) ?? {}) };
       if (made++ === 0) {
+        sentInput = input;
         output = await run(input);
         return output;
       }
@@ -212,7 +217,7 @@ export async function runPaged(
   if (!Array.isArray(items)) return { output };
 
   const remaining = items.slice(start.s);
-  const budget = MAX_ANSWER_CHARS - JSON.stringify(withItems(output, path!, [])).length;
+  const budget = MAX_ANSWER_CHARS - CURSOR_RESERVE - JSON.stringify(withItems(output, path!, [])).length;
   let used = 0;
   let n = 0;
   for (const item of remaining) {
@@ -223,12 +228,12 @@ export async function runPaged(
   }
   const cut = withItems(output, path!, remaining.slice(0, n));
   if (n < remaining.length) {
-    return { output: cut, returned: n, nextCursor: encodeCursor({ t: tool, a: start.a, s: start.s + n }) };
+    return { output: cut, nextCursor: encodeCursor({ t: tool, a: sentInput, s: start.s + n }) };
   }
   if (nextInput && items.length > 0) {
-    return { output: cut, returned: n, nextCursor: encodeCursor({ t: tool, a: nextInput, s: 0 }) };
+    return { output: cut, nextCursor: encodeCursor({ t: tool, a: nextInput, s: 0 }) };
   }
-  return { output: cut, returned: n };
+  return { output: cut };
 }
 
 /** A copy of `value` with the array at `path` replaced. */
