@@ -209,6 +209,41 @@ describe("templates running against the sandbox", () => {
     expect(skipped.status).toBe("skipped");
   });
 
+  it("batchleads-zapier: a second property of an owner is a note on the owner's contact, whose address stays", async () => {
+    h = await startEngineHarness();
+    expect((await h.engine.saveFlow(template("batchleads-zapier"), "batchleads-zapier.yaml")).errors).toEqual(
+      [],
+    );
+    await h.engine.start();
+    const first = {
+      event: "Property Added to a List",
+      property_address: "100 Owner St",
+      property_city: "Houston",
+      property_state: "TX",
+      property_zip: "77002",
+      first_name: "Olga",
+      last_name: "Owner",
+      email: "olga@example.com",
+      phone_1: "7132405001",
+      phone_1_type: "Mobile",
+      status: "New",
+      list: "Tired Landlords",
+    };
+    expect((await post("batchleads-zapier", first)).status).toBe("succeeded");
+    // Her second property, posted by phone only (no email): the same owner.
+    const second = { ...first, property_address: "200 Second Ave", email: "", status: "Follow Up" };
+    expect((await post("batchleads-zapier", second)).status).toBe("succeeded");
+    expect((await post("batchleads-zapier", second)).status).toBe("succeeded"); // the same post again
+    const c = await contactByEmail("olga@example.com");
+    expect(c.address1).toBe("100 Owner St");
+    const notes = (await api(`/contacts/${c.id}/notes`)).notes.map((n: Json) => n.body as string);
+    expect(notes).toEqual([
+      expect.stringMatching(/^Property: 200 Second Ave, Houston, TX 77002 \| Owner: Olga Owner/),
+    ]);
+    const all = await api(`/contacts/?locationId=${h.sandbox.info.locationId}&query=olga`);
+    expect(all.contacts).toHaveLength(1);
+  });
+
   it("contacts-create-or-update and notes-and-tags: one contact, tags added, the same note never twice", async () => {
     h = await startEngineHarness();
     for (const name of ["contacts-create-or-update", "notes-and-tags"]) {
