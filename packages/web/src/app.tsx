@@ -60,7 +60,8 @@ export function App() {
   // A new page: its title, and focus at its start for keyboard and screen-reader users.
   useEffect(() => {
     document.title = `${title} · hlconnect`;
-    mainRef.current?.focus({ preventScroll: true });
+    // Unless the page put focus somewhere itself (a search box), its start gets it.
+    if (!mainRef.current?.contains(document.activeElement)) mainRef.current?.focus({ preventScroll: true });
   }, [title]);
 
   if (checking) return null;

@@ -144,7 +144,7 @@ function Builder({ initial, entries }: { initial: Loaded; entries: CatalogSummar
     locationId: connection?.locationIds[0],
   });
 
-  const save = async (overwriteVersion?: string) => {
+  const save = async (overwrite?: { version: string | undefined }) => {
     if (saving) return;
     setSaving(true);
     try {
@@ -158,7 +158,7 @@ function Builder({ initial, entries }: { initial: Loaded; entries: CatalogSummar
       }
       const { flow } = await api<{ flow: FlowDetail }>(`/flows/${encodeURIComponent(detail.id)}`, {
         method: "PUT",
-        body: { document: doc, baseVersion: overwriteVersion ?? detail.version },
+        body: { document: doc, baseVersion: overwrite ? overwrite.version : detail.version },
       });
       setDetail(flow);
       if (flow.document) setDoc(flow.document);
@@ -406,6 +406,7 @@ function Builder({ initial, entries }: { initial: Loaded; entries: CatalogSummar
                 problems={problems}
                 onChange={(fn) => update(fn)}
                 onIdTouched={() => setIdTouched(true)}
+                idFollowsName={isNew && !idTouched}
               />
             </BuilderContext.Provider>
           ) : null}
@@ -464,9 +465,9 @@ function Builder({ initial, entries }: { initial: Loaded; entries: CatalogSummar
             setTimeout(() => window.location.reload(), 0);
           }}
           onOverwrite={() => {
-            const v = conflict.currentVersion;
+            const version = conflict.currentVersion ?? undefined;
             setConflict(undefined);
-            void save(v);
+            void save({ version });
           }}
         />
       ) : null}

@@ -1,15 +1,12 @@
 // Two tabs saved the same flow: show what changed in the file since this page loaded it, and let the
 // person reload (losing their edits) or overwrite (knowingly).
 import { Modal, Scroll } from "../components/ui.tsx";
-import { lineDiff } from "./flow-doc.ts";
 
 export interface Conflict {
-  currentVersion: string;
-  currentSource?: string;
-  /** The server's diff (unified text) between the version this page had and the current file. */
-  diff?: string;
-  /** The source this page was based on, when the server sends it. */
-  baseSource?: string;
+  currentVersion: string | null;
+  currentSource?: string | null;
+  /** From the file as it is now to what this save would write. */
+  diff?: Array<{ op: "same" | "added" | "removed"; text: string }>;
 }
 
 export function ConflictDialog({
@@ -24,17 +21,10 @@ export function ConflictDialog({
   onOverwrite: () => void;
 }) {
   const lines =
-    conflict.diff !== undefined
-      ? conflict.diff.split("\n").map((text) => ({
-          kind: (text.startsWith("+") ? "+" : text.startsWith("-") ? "-" : " ") as " " | "+" | "-",
-          text,
-        }))
-      : conflict.baseSource !== undefined && conflict.currentSource !== undefined
-        ? lineDiff(conflict.baseSource, conflict.currentSource).map((l) => ({
-            kind: l.kind,
-            text: `${l.kind}${l.text}`,
-          }))
-        : (conflict.currentSource ?? "").split("\n").map((text) => ({ kind: " " as const, text }));
+    conflict.diff?.map((l) => ({
+      kind: l.op === "added" ? "+" : l.op === "removed" ? "-" : " ",
+      text: l.text,
+    })) ?? (conflict.currentSource ?? "").split("\n").map((text) => ({ kind: " ", text }));
   return (
     <Modal
       title="This flow changed since you opened it"
@@ -61,7 +51,7 @@ export function ConflictDialog({
         {lines.map((l, i) => (
           // biome-ignore lint/suspicious/noArrayIndexKey: lines of a fixed text
           <span key={i} className={l.kind === "+" ? "add" : l.kind === "-" ? "del" : undefined}>
-            {l.text || " "}
+            {`${l.kind === "+" ? "+ " : l.kind === "-" ? "− " : "  "}${l.text}`}
           </span>
         ))}
       </Scroll>

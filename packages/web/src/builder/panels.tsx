@@ -12,7 +12,7 @@ import { Json, Scroll } from "../components/ui.tsx";
 import { mappingContext, useBuilder } from "./builder-context.ts";
 import { CatalogPicker } from "./catalog-picker.tsx";
 import { ExpressionInput } from "./expression-input.tsx";
-import { cleanInput, problemsUnder } from "./flow-doc.ts";
+import { cleanInput, problemsUnder, slugify } from "./flow-doc.ts";
 import { SchemaForm } from "./schema-form.tsx";
 import { type StepTestResult, TestResult } from "./test-panel.tsx";
 
@@ -26,6 +26,7 @@ export function SettingsPanel({
   problems,
   onChange,
   onIdTouched,
+  idFollowsName,
 }: {
   doc: FlowDocument;
   isNew: boolean;
@@ -34,6 +35,8 @@ export function SettingsPanel({
   problems: FlowProblem[];
   onChange: (fn: (d: FlowDocument) => FlowDocument) => void;
   onIdTouched: () => void;
+  /** A new flow's id follows its name until the id is edited by hand. */
+  idFollowsName: boolean;
 }) {
   const errs = problemsUnder(problems, "");
   const filterText = typeof doc.filter === "string" ? doc.filter : undefined;
@@ -51,7 +54,10 @@ export function SettingsPanel({
         <input
           id="flow-name"
           value={doc.name}
-          onChange={(e) => onChange((d) => ({ ...d, name: e.target.value }))}
+          onChange={(e) => {
+            const name = e.target.value;
+            onChange((d) => ({ ...d, name, ...(idFollowsName ? { id: slugify(name) } : {}) }));
+          }}
         />
         {errs.get("name") ? <div className="error">{errs.get("name")!.join("; ")}</div> : null}
       </div>

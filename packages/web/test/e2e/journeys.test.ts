@@ -1,0 +1,442 @@
+// The web app as a person uses it, in real Chromium against `hlconnect serve --demo`: sign in with the
+// printed link, build the welcome-call flow from blank, watch a run, recover from a fault by replay,
+// connect by OAuth and remove it, import a BatchLeads export, and edit a hand-written flow without
+// disturbing its other lines. Each page is checked with axe-core; the builder is driven by keyboard.
+import { execFile, execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import type { Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  axeViolations,
+  BIN,
+  type Browser,
+  type Demo,
+  openBrowser,
+  ROOT,
+  shot,
+  startDemo,
+} from "./harness.ts";
+
+const run = promisify(execFile);
+/** Waits (up to 30 s, as a person would) for what the page shows to match. */
+const poll = <T>(fn: () => Promise<T>) => expect.poll(fn, { timeout: 30_000, interval: 150 });
+const LONG = 120_000;
+
+const HAND_WRITTEN = `# A flow written by hand: a save from the browser must keep these comments and lines.
+id: hand-written
+name: Hand-written call task   # what people see in lists
+enabled: false
+
+trigger:
+  op: highlevel.events.contact-create
+
+# One step; its title is the field the test edits.
+steps:
+  - id: task   # the only step
+    op: highlevel.contacts.tasks.create
+    input:
+      contactId: "{{ trigger.id }}"
+      title: "Call {{ trigger.firstName | default('them') }}"   # keep it short
+      dueDate: "{{ now | add('2 days') | iso }}"
+    retry: { attempts: 2, backoff: 10s }
+`;
+
+let demo: Demo;
+let browser: Browser & { consoleErrors: string[] };
+let page: Page;
+let flowsDir: string;
+
+async function goto(p: string): Promise<void> {
+  await page.goto(`${demo.serverUrl}/#${p}`);
+}
+
+/** The sandbox's contact, created as HighLevel would (its webhook then reaches the server). */
+async function createContact(firstName: string): Promise<string> {
+  const r = await demo.sandboxApi<{ contact: { id: string } }>("POST", "/contacts/", {
+    locationId: demo.sandbox.locationId,
+    firstName,
+    lastName: "Tester",
+    email: `${firstName.toLowerCase()}.${Date.now()}@example.com`,
+  });
+  return r.contact.id;
+}
+
+beforeAll(async () => {
+  // Built now, so the test never drives a stale bundle (a few seconds).
+  execFileSync("npm", ["run", "build:web"], { cwd: ROOT, stdio: "ignore" });
+  flowsDir = mkdtempSync(path.join(tmpdir(), "hlc-e2e-flows-"));
+  writeFileSync(path.join(flowsDir, "hand-written.yaml"), HAND_WRITTEN);
+  demo = await startDemo({ flowsDir });
+  browser = await openBrowser();
+  page = browser.page;
+  // Signed in for every test (the first one signs out and in again on purpose).
+  await page.goto(demo.signInUrl);
+  await page.getByRole("heading", { name: "Home" }).waitFor();
+}, LONG);
+
+afterEach(async (ctx) => {
+  // What the page looked like when a test failed, for whoever reads the CI artefacts.
+  if (ctx.task.result?.state === "fail" && page)
+    await shot(page, `failed-${ctx.task.name.slice(0, 40)}`).catch(() => {});
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await demo?.stop();
+  if (flowsDir) rmSync(flowsDir, { recursive: true, force: true });
+});
+
+describe("the web app in Chromium", () => {
+  it("refuses a wrong token with a plain message, then signs in with the printed link", {
+    timeout: LONG,
+  }, async () => {
+    await browser.context.clearCookies();
+    await page.goto(demo.serverUrl);
+    await page.getByLabel("API token").fill("not-the-token");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("alert").textContent()).resolves.toMatch(/Sign-in refused/);
+    await shot(page, "01-signin-refused");
+
+    await page.goto(demo.signInUrl);
+    await page.getByRole("heading", { name: "Home" }).waitFor();
+    // The token does not stay in the address bar.
+    expect(page.url()).not.toContain(demo.apiToken);
+    await expect(page.getByTestId("sandbox-banner").textContent()).resolves.toContain(demo.sandbox.baseUrl);
+
+    // First page ready: a fresh load of Home, from navigation start to its figures on screen.
+    const started = Date.now();
+    await page.goto(`${demo.serverUrl}/`);
+    await page.getByText("flows on").waitFor();
+    const readyMs = Date.now() - started;
+    // Run in the page (a string: this file is type-checked without the DOM library).
+    const nav = (await page.evaluate(`(() => {
+      const e = performance.getEntriesByType("navigation")[0];
+      return { domContentLoaded: Math.round(e.domContentLoadedEventEnd), load: Math.round(e.loadEventEnd) };
+    })()`)) as { domContentLoaded: number; load: number };
+    console.log(
+      `first page ready in ${readyMs} ms (DOMContentLoaded ${nav.domContentLoaded} ms, load ${nav.load} ms)`,
+    );
+    await shot(page, "02-home");
+  });
+
+  it("journey 1: builds the welcome-call flow from blank, tests, saves, enables it, and shows its run", {
+    timeout: LONG,
+  }, async () => {
+    await goto("/flows/new");
+    await page.getByLabel("Choose the trigger").fill("contact created");
+    await page.getByRole("option", { name: /^Contact Created \(instant\)/ }).click();
+    await page.getByRole("button", { name: "Test trigger" }).click();
+    await page.getByText(/using (Result #1|example data)/).waitFor();
+
+    await page.getByTestId("add-step").click();
+    await page.getByLabel("Choose the action").fill("create contact task");
+    await page.getByRole("option", { name: /^Create Contact Task/ }).click();
+
+    // Contact: a dropdown by default; ƒ switches it to a mapping, picked from the autocomplete.
+    await page.getByRole("button", { name: "Map Contact from earlier data" }).click();
+    const contact = page.locator("#step-0-contactId");
+    await contact.click();
+    await contact.pressSequentially("{{ trigger.i");
+    await page.getByRole("option", { name: /^trigger\.id/ }).waitFor();
+    await contact.press("Enter");
+    await expect(contact.inputValue()).resolves.toBe("{{ trigger.id }}");
+
+    const title = page.locator("#step-0-title");
+    await title.click();
+    await title.pressSequentially("Welcome call: {{ trigger.firstN");
+    await page.getByRole("option", { name: /^trigger\.firstName/ }).waitFor();
+    await title.press("Enter");
+    await expect(title.inputValue()).resolves.toBe("Welcome call: {{ trigger.firstName }}");
+    // The preview evaluates the expression on the trigger's sample.
+    const titlePreview = page.locator(".field", { has: title }).getByTestId("preview");
+    await poll(async () => (await titlePreview.textContent()) ?? "").toMatch(/Result: Welcome call: \S+/);
+
+    await page.getByRole("button", { name: "Map Due from earlier data" }).click();
+    const due = page.locator("#step-0-dueDate");
+    await due.click();
+    await due.pressSequentially("{{ now | ad");
+    await page.getByRole("option", { name: /^add\(/ }).waitFor();
+    await due.press("Enter");
+    await due.pressSequentially("'1 day'");
+    await due.press("End");
+    await due.pressSequentially(" | iso }}");
+    await expect(due.inputValue()).resolves.toBe("{{ now | add('1 day') | iso }}");
+    const duePreview = page.locator(".field", { has: due }).getByTestId("preview");
+    await poll(async () => (await duePreview.textContent()) ?? "").toMatch(/\d{4}-\d\d-\d\dT/);
+    await shot(page, "03-builder-mapped");
+
+    await page.getByTestId("test-step").click();
+    const result = page.getByTestId("test-result");
+    await result.waitFor();
+    await expect(result.textContent()).resolves.toMatch(/tested/);
+    await expect(result.textContent()).resolves.toMatch(/Welcome call: /);
+    await shot(page, "04-builder-tested");
+
+    await page.getByRole("button", { name: /Flow settings/ }).click();
+    await page.getByLabel(/^Name/).fill("Welcome call from the browser");
+    await expect(page.getByLabel(/^Id/).inputValue()).resolves.toBe("welcome-call-from-the-browser");
+    await page.keyboard.press("Control+s");
+    await page.waitForURL(/#\/flows\/welcome-call-from-the-browser$/);
+    await poll(async () => page.getByTestId("save-state").textContent()).toMatch(/^Saved/);
+    await page.getByTestId("enable-flow").check();
+    await poll(async () => page.getByTestId("enable-flow").isChecked()).toBe(true);
+    await shot(page, "05-builder-saved");
+
+    const file = path.join(flowsDir, "welcome-call-from-the-browser.yaml");
+    expect(existsSync(file)).toBe(true);
+    const validated = await run(process.execPath, [BIN, "flows", "validate", file]);
+    expect(validated.stdout + validated.stderr).not.toMatch(/error/i);
+
+    const contactId = await createContact("Grace");
+    await goto("/runs?flow=welcome-call-from-the-browser");
+    // The run arrives by itself (live updates), without reloading the page.
+    const row = page.getByTestId("run-row").filter({ hasText: "succeeded" }).first();
+    await row.waitFor({ timeout: 30_000 });
+    await shot(page, "06-runs");
+    await row.getByRole("link").click();
+    const step = page.getByTestId("step-task");
+    await step.waitFor();
+    await expect(step.textContent()).resolves.toContain("Welcome call: Grace");
+    await expect(page.getByLabel("Trigger data").textContent()).resolves.toContain(contactId);
+    await shot(page, "07-run");
+  });
+
+  it("journey 2: a step failed by a sandbox fault shows its error; replayed after the fault is gone, it succeeds", {
+    timeout: LONG,
+  }, async () => {
+    await fetch(`${demo.sandbox.baseUrl}/__sandbox/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ rate: 1, kinds: ["500"], seed: 1, match: { operationId: "create-task" } }),
+    });
+    try {
+      await createContact("Faulty");
+      await goto("/runs?flow=welcome-call-from-the-browser&status=failed");
+      const row = page.getByTestId("run-row").first();
+      await row.waitFor({ timeout: 45_000 });
+      await row.getByRole("link").click();
+      await page.getByTestId("run-status").waitFor();
+      await expect(page.getByTestId("run-status").textContent()).resolves.toBe("failed");
+      await expect(page.getByTestId("step-task").getByRole("alert").textContent()).resolves.toMatch(
+        /500|server error/i,
+      );
+      await shot(page, "08-run-failed");
+    } finally {
+      await fetch(`${demo.sandbox.baseUrl}/__sandbox/faults`, { method: "DELETE" });
+    }
+    const failedUrl = page.url();
+    await page.getByTestId("replay").click();
+    await page.waitForURL((u) => u.toString() !== failedUrl);
+    await poll(async () => page.getByTestId("run-status").textContent()).toBe("succeeded");
+    await page.getByText("replay of").waitFor();
+    await shot(page, "09-run-replayed");
+  });
+
+  it("journey 3: connects by OAuth through the button, tests the connection, removes it", {
+    timeout: LONG,
+  }, async () => {
+    await goto("/connections");
+    const cards = page.locator("[data-testid^=connection-]");
+    await cards.first().waitFor();
+    const before = await cards.count();
+    const button = page.getByTestId("oauth-connect");
+    await poll(() => button.isEnabled()).toBe(true);
+    const [popup] = await Promise.all([browser.context.waitForEvent("page"), button.click()]);
+    await popup.getByText(/Connected to HighLevel/).waitFor({ timeout: 20_000 });
+    await shot(popup, "10-oauth-popup");
+    await poll(() => cards.count()).toBe(before + 1);
+    await popup.close();
+    await poll(() => button.textContent()).toMatch(/Connect with HighLevel/);
+
+    const ids = await cards.evaluateAll((els) => els.map((e) => e.getAttribute("data-testid")));
+    const created = page.getByTestId(ids[ids.length - 1]!);
+    await created.getByRole("button", { name: "Test" }).click();
+    await page.locator(".toast").filter({ hasText: "works" }).waitFor();
+    await shot(page, "11-connections");
+    await created.getByRole("button", { name: /^Remove/ }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Remove connection" }).click();
+    await poll(() => cards.count()).toBe(before);
+  });
+
+  it("journey 4: uploads the BatchLeads sample, dry-runs it, imports it to 100%; the summary matches the CLI's", {
+    timeout: LONG,
+  }, async () => {
+    const sample = path.join(ROOT, "specs/batchleads/sample-export.csv");
+    await goto("/imports");
+    await page.setInputFiles("#import-file", sample);
+    await page.getByRole("button", { name: "Check it (dry run)" }).click();
+    const dry = page.getByTestId("dry-run");
+    await dry.getByTestId("import-summary").waitFor({ timeout: 30_000 });
+    await shot(page, "12-import-dry-run");
+    await dry.getByRole("button", { name: "Import into HighLevel" }).click();
+    const real = page.getByTestId("import-run");
+    await poll(() => real.getByTestId("progress-pct").textContent()).toBe("100%");
+    await real.getByTestId("import-summary").waitFor();
+    await shot(page, "13-import-done");
+    const shown = await summaryOf(real);
+
+    // The same file through the CLI, against the same data: a second import changes nothing, and
+    // reports the same leads, rejections and totals as the browser's.
+    const { import: last } = await demo.api<{ import: { summary: Record<string, unknown> } }>(
+      "GET",
+      `/imports/${await latestImportId()}`,
+    );
+    const cli = await run(process.execPath, [
+      BIN,
+      "import",
+      "batchleads",
+      sample,
+      "--dry-run",
+      "--json",
+      "--data",
+      demo.dataDir,
+    ]);
+    const cliSummary = JSON.parse(cli.stdout) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(shown)) expect(String(last.summary[k])).toBe(v);
+    const comparable = Object.keys(cliSummary).filter(
+      (k) => typeof cliSummary[k] === "number" && k in last.summary,
+    );
+    expect(comparable.length).toBeGreaterThan(2);
+    const rows = comparable.filter((k) => /rows|leads|rejected|total/i.test(k));
+    for (const k of rows) expect(last.summary[k]).toBe(cliSummary[k]);
+  });
+
+  it("journey 5: a hand-written flow opens, one field changes, and every other line and comment stays", {
+    timeout: LONG,
+  }, async () => {
+    const file = path.join(flowsDir, "hand-written.yaml");
+    const before = readFileSync(file, "utf8");
+    await goto("/flows/hand-written");
+    await page.getByTestId("card-step-1").click();
+    const title = page.locator("#step-0-title");
+    await expect(title.inputValue()).resolves.toBe("Call {{ trigger.firstName | default('them') }}");
+    await title.fill("Call {{ trigger.firstName | default('them') }} today");
+    await page.getByTestId("save-flow").click();
+    await poll(async () => page.getByTestId("save-state").textContent()).toMatch(/^Saved/);
+    const after = readFileSync(file, "utf8");
+    const a = before.split("\n");
+    const b = after.split("\n");
+    expect(b.length).toBe(a.length);
+    const changed = a.flatMap((line, i) => (line === b[i] ? [] : [i]));
+    expect(changed.length).toBe(1);
+    expect(b[changed[0]!]).toContain("today");
+    expect(b[changed[0]!]).toContain("# keep it short");
+    await shot(page, "14-hand-written-saved");
+
+    // A second tab that loaded the old version is told, sees the difference, and chooses.
+    const other = await browser.context.newPage();
+    await other.goto(`${demo.serverUrl}/#/flows/hand-written`);
+    await other.getByTestId("card-step-1").click();
+    await title.fill("Call {{ trigger.firstName | default('them') }} this week");
+    await page.getByTestId("save-flow").click();
+    await poll(async () => page.getByTestId("save-state").textContent()).toMatch(/^Saved/);
+    await other.locator("#step-0-title").fill("Call them soon");
+    await other.getByTestId("save-flow").click();
+    await other
+      .getByTestId("conflict")
+      .waitFor()
+      .catch(async (err) => {
+        await shot(other, "failed-conflict-other-tab");
+        throw err;
+      });
+    await expect(other.getByLabel("Changes").textContent()).resolves.toContain("this week");
+    await shot(other, "15-conflict");
+    expect(readFileSync(file, "utf8")).toContain("this week");
+    await other.getByTestId("overwrite").click();
+    await poll(async () => other.getByTestId("save-state").textContent()).toMatch(/^Saved/);
+    expect(readFileSync(file, "utf8")).toContain("Call them soon");
+    await other.close();
+  });
+
+  it("keyboard: the builder's main actions work without a mouse", { timeout: LONG }, async () => {
+    await goto("/flows/new");
+    // The trigger search has focus; arrows and Enter pick.
+    await poll(() =>
+      page.getByLabel("Choose the trigger").evaluate((el) => el === el.ownerDocument.activeElement),
+    ).toBe(true);
+    await page.keyboard.type("contact created");
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Contact Created (instant)" }).waitFor();
+    await page.getByTestId("add-step").focus();
+    await expectVisibleFocus(page);
+    await page.keyboard.press("Enter");
+    await page.keyboard.type("add contact tag");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("ArrowUp");
+    await page.keyboard.press("Enter");
+    await page.getByTestId("card-step-1").waitFor();
+    // A mapped field through the keyboard only: Ctrl+Space opens the suggestions.
+    const field = page.locator("#step-0-contactId");
+    await page.getByRole("button", { name: "Map Contact from earlier data" }).focus();
+    await page.keyboard.press("Enter");
+    await field.focus();
+    await page.keyboard.type("{{ ");
+    await page.keyboard.press("Control+Space");
+    await page.getByRole("listbox", { name: "Suggestions" }).waitFor();
+    await page.keyboard.type("trigger.id");
+    await page.keyboard.press("Enter");
+    await expect(field.inputValue()).resolves.toBe("{{ trigger.id }}");
+    // Ctrl+S saves; what is missing is reported inline instead.
+    await page.keyboard.press("Control+s");
+    await page
+      .getByTestId("problems")
+      .or(page.getByText(/problem/))
+      .first()
+      .waitFor();
+    await shot(page, "16-builder-keyboard");
+  });
+
+  it("accessibility: no critical or serious axe-core violations on any page", { timeout: LONG }, async () => {
+    const pages = [
+      "/",
+      "/flows",
+      "/flows/new",
+      "/flows/hand-written",
+      "/runs",
+      "/connections",
+      "/catalog",
+      "/catalog/highlevel.contacts.tasks.create",
+      "/imports",
+    ];
+    const found: string[] = [];
+    for (const p of pages) {
+      await goto(p);
+      await page.locator("h1").first().waitFor();
+      await page.waitForLoadState("networkidle");
+      for (const v of await axeViolations(page)) found.push(`${p}: ${v}`);
+    }
+    // The sign-in page, signed out.
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByLabel("API token").waitFor();
+    for (const v of await axeViolations(page)) found.push(`sign-in: ${v}`);
+    expect(found).toEqual([]);
+    expect(browser.consoleErrors).toEqual([]);
+  });
+});
+
+async function expectVisibleFocus(p: Page): Promise<void> {
+  const outline = await p.evaluate(
+    `(() => { const el = document.activeElement; return el ? getComputedStyle(el).outlineStyle : "none"; })()`,
+  );
+  expect(outline).not.toBe("none");
+}
+
+async function summaryOf(section: ReturnType<Page["getByTestId"]>): Promise<Record<string, string>> {
+  const rows = await section
+    .getByTestId("import-summary")
+    .locator("tr")
+    .evaluateAll((trs) =>
+      trs.map((tr) => [tr.querySelector("th")?.textContent ?? "", tr.querySelector("td")?.textContent ?? ""]),
+    );
+  return Object.fromEntries(rows);
+}
+
+async function latestImportId(): Promise<string> {
+  const { imports } = await demo.api<{ imports: Array<{ id: string; dryRun: boolean }> }>("GET", "/imports");
+  const real = imports.find((i) => !i.dryRun);
+  if (!real) throw new Error("no import in GET /api/imports");
+  return real.id;
+}
