@@ -34,6 +34,10 @@ steps:
       email: "{{ trigger.email }}"
 `;
 
+interface SandboxLog {
+  requests: Array<{ id: number; method: string; path: string; status: number }>;
+}
+
 let db: pg.Client;
 let sandboxUrl = "";
 let serverUrl = "";
@@ -108,8 +112,8 @@ describe("serve + 3 workers on PostgreSQL and Redis", () => {
   it("runs 500 webhook-triggered runs exactly once each, through a worker killed half way", async () => {
     const { flow } = await api("GET", "/api/flows/lead-to-contact");
     const hook = `${serverUrl}${flow.hook.path}?secret=${encodeURIComponent(flow.hook.secret)}`;
-    const before = await fetch(`${sandboxUrl}/__sandbox/requests`).then((r) => r.json());
-    const firstLogId = Math.max(0, ...before.requests.map((r: { id: number }) => r.id));
+    const before = (await fetch(`${sandboxUrl}/__sandbox/requests`).then((r) => r.json())) as SandboxLog;
+    const firstLogId = Math.max(0, ...before.requests.map((r) => r.id));
 
     let sent = 0;
     const post = async () => {
@@ -143,10 +147,11 @@ describe("serve + 3 workers on PostgreSQL and Redis", () => {
     const attempts = await db.query(
       `SELECT attempts, count(*)::int AS n FROM ${schema}.steps WHERE step_id = 'contact' GROUP BY attempts`,
     );
-    const log = await fetch(`${sandboxUrl}/__sandbox/requests?after=${firstLogId}`).then((r) => r.json());
+    const log = (await fetch(`${sandboxUrl}/__sandbox/requests?after=${firstLogId}`).then((r) =>
+      r.json(),
+    )) as SandboxLog;
     const creates = log.requests.filter(
-      (r: { method: string; path: string; status: number }) =>
-        r.method === "POST" && /^\/contacts\/?$/.test(r.path) && r.status < 300,
+      (r) => r.method === "POST" && /^\/contacts\/?$/.test(r.path) && r.status < 300,
     );
     expect(creates).toHaveLength(RUNS);
     // A step the dead worker had started may have been looked up (reconciled) and not sent again.
