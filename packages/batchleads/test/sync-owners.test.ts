@@ -320,3 +320,29 @@ describe("the state and HighLevel drifting apart", () => {
     );
   });
 });
+
+describe("losing the state", () => {
+  it("never duplicates a contact: leads without email or phone are found by their BatchLeads Key", async () => {
+    const { SAMPLE } = await import("./sync-helpers.ts");
+    const first = await runImport({
+      file: SAMPLE,
+      locationId: world.locationId,
+      client: world.client(),
+      stateFile: path.join(dir, "lost-1.db"),
+    });
+    const before = (await sandboxContacts(world)).length;
+    // Run from "another folder": a state that knows nothing.
+    const mark = world.mark();
+    const second = await runImport({
+      file: SAMPLE,
+      locationId: world.locationId,
+      client: world.client(),
+      stateFile: path.join(dir, "lost-2.db"),
+    });
+    expect((await sandboxContacts(world)).length).toBe(before);
+    expect(second.contacts.created).toBe(0);
+    expect(second.contacts.updated + second.contacts.joined).toBe(first.leads - first.contacts.joined);
+    const searches = world.requestsSince(mark).filter((r) => r.operationId === "search-contacts-advanced");
+    expect(searches.length).toBeLessThanOrEqual(Math.ceil(first.leads / 200));
+  }, 180_000); // two imports of the 300-row sample
+});
