@@ -139,8 +139,7 @@ export async function exportZapier(dir: string, opts: ExportOptions = {}): Promi
     files.set(`searches/${key}.js`, stepModule("search", key));
   for (const key of Object.keys(manifest.creates)) files.set(`creates/${key}.js`, stepModule("create", key));
   files.set("lib/manifest.json", `${JSON.stringify(manifest, null, 1)}\n`);
-  files.set("lib/hlconnect-engine.js", engine.code);
-  for (const [name, text] of Object.entries(engine.data)) files.set(`lib/data/${name}`, text);
+  files.set("lib/hlconnect-engine.js", engine);
   for (const t of TEMPLATE_FILES) {
     files.set(t.replace(/\.cjs$/, ".js"), readFileSync(path.join(TEMPLATE, t), "utf8"));
   }
