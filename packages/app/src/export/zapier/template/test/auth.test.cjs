@@ -53,8 +53,18 @@ describe("authentication", () => {
     });
 
     it("a code becomes tokens; a refresh gives new ones and the old refresh token is spent", async () => {
-      const { code } = await h.control("GET", "/oauth/code?userType=Location");
-      const tokens = await appTester(cfg.getAccessToken, { inputData: { code } });
+      // The sandbox's consent screen answers at once: follow the authorize URL to its redirect.
+      const redirect = "https://zapier.com/dashboard/auth/oauth/return/App1CLIAPI/";
+      process.env.HIGHLEVEL_AUTHORIZE_URL ??= `${h.env("HIGHLEVEL_BASE_URL")}/oauth/chooselocation`;
+      const authorize = await appTester(cfg.authorizeUrl, {
+        inputData: { redirect_uri: redirect, state: "s2" },
+      });
+      const res = await fetch(authorize, { redirect: "manual" });
+      assert.equal(res.status, 302);
+      const back = new URL(res.headers.get("location"));
+      assert.equal(back.searchParams.get("state"), "s2");
+      const code = back.searchParams.get("code");
+      const tokens = await appTester(cfg.getAccessToken, { inputData: { code, redirect_uri: redirect } });
       assert.ok(tokens.access_token && tokens.refresh_token);
       assert.equal(tokens.locationId, h.env("HIGHLEVEL_LOCATION_ID"));
       const location = await appTester(App.authentication.test, { authData: tokens });
