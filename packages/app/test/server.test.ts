@@ -211,16 +211,24 @@ describe("the HTTP server", () => {
     expect(missing.json.error).toMatch(/"locationId" is required/);
     expect((await call("POST", "/api/connections/nope/test")).status).toBe(404);
 
-    // A connection whose token the API refuses: the test says so (502) without echoing the token.
+    // A token HighLevel refuses is tested on save and not kept (422), without echoing the token.
     const badToken = "pit-00000000-1111-2222-3333-444444444444";
     const bad = await call("POST", "/api/connections", {
       body: { label: "Wrong token", token: badToken, locationId: sandbox.info.locationId },
     });
-    const failed = await call("POST", `/api/connections/${bad.json.connection.id}/test`);
+    expect(bad.status).toBe(422);
+    expect(bad.text).not.toContain(badToken);
+    expect((await engine.store.listConnections()).map((c) => c.label)).not.toContain("Wrong token");
+    // A stored connection whose token stopped working: the test says so (502) without echoing the token.
+    const stale = await engine.addConnection(
+      { label: "Wrong token", kind: "pit", locationIds: [sandbox.info.locationId] },
+      { privateToken: badToken },
+    );
+    const failed = await call("POST", `/api/connections/${stale.id}/test`);
     expect(failed.status).toBe(502);
     expect(failed.json.error).toMatch(/the connection test failed/);
     expect(failed.text).not.toContain(badToken);
-    await engine.store.deleteConnection(bad.json.connection.id);
+    await engine.store.deleteConnection(stale.id);
   });
 
   it("flows: create, 422 with file/line/column, read, replace, enable/disable, delete", async () => {

@@ -13,7 +13,9 @@ import { errorPage, wantsPage } from "./error-pages.ts";
 import { errorBody, handleError } from "./http-errors.ts";
 import type { AppLogger } from "./logging.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
+import { builderRoutes } from "./routes/builder.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
+import { connectionExtraRoutes } from "./routes/connection-extras.ts";
 import { connectionRoutes } from "./routes/connections.ts";
 import { flowRoutes } from "./routes/flows.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -102,6 +104,8 @@ export function createApp(options: AppOptions): { app: Hono; metrics: Metrics } 
     }),
   );
   api.route("/", templateRoutes(deps));
+  api.route("/", builderRoutes(deps));
+  api.route("/", connectionExtraRoutes(deps, Boolean(options.oauth?.settings)));
   api.route("/overview", overviewRoutes(deps, Boolean(options.sandbox)));
   api.route("/flows", flowRoutes(deps));
   api.route("/runs", runRoutes(deps));

@@ -42,8 +42,15 @@ export class ConnectionClients {
     this.limiter = options.limiter ?? new InMemoryRateLimiter();
   }
 
-  /** A client for `locationId` through the connection (its first location when none is given). */
-  async client(connection: ConnectionRecord, locationId?: string): Promise<HighLevelClient> {
+  /**
+   * A client for `locationId` through the connection (its first location when none is given).
+   * `fetch` replaces the transport (the web app's step test records the requests it makes).
+   */
+  async client(
+    connection: ConnectionRecord,
+    locationId?: string,
+    options: { fetch?: typeof fetch } = {},
+  ): Promise<HighLevelClient> {
     const location = locationId ?? connection.locationIds[0];
     const credentials =
       connection.kind === "agency" && location
@@ -55,6 +62,7 @@ export class ConnectionClients {
       ...(location ? { locationId: location } : {}),
       ...(connection.companyId ? { companyId: connection.companyId } : {}),
       limiter: this.limiter,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
     });
   }
 

@@ -1,6 +1,7 @@
 // Sub-accounts (locations), the agency (company), its snapshots and the locations' custom
 // field definitions. Also seeds this corner of the world (users, snapshot, custom fields,
 // workflows, campaigns) from `seedAccounts`, called once by seedWorld.
+import { createHash } from "node:crypto";
 import {
   getLocation,
   type HandlerContext,
@@ -164,6 +165,17 @@ export const locationHandlers: HandlerMap = {
     return { body: { location: fullView(l) } };
   },
   "create-location": createLocation,
+  // (inferred) The location's tags: here every tag some contact of the location carries, by name.
+  "get-location-tags": (ctx) => {
+    const locationId = ctx.params.locationId!;
+    ctx.ensureLocation(locationId);
+    const names = new Set<string>();
+    for (const c of ctx.state.records.list<{ tags?: string[] }>("contact", { locationId })) {
+      for (const t of c.tags ?? []) names.add(t);
+    }
+    const tags = [...names].sort().map((name) => ({ id: tagId(locationId, name), name, locationId }));
+    return { body: { tags } };
+  },
   "get-custom-fields": (ctx) => {
     // Omitted model = contact fields: "all" would be pointless in the enum if it were the default.
     const model = String(ctx.query.model ?? "contact");
@@ -434,4 +446,9 @@ export function seedAccounts(state: State, s: AccountSeedIds): void {
   );
 
   seedAutomations(state, s, at);
+}
+
+/** A stable id per location and tag name (the sandbox keeps no tag records of its own). */
+function tagId(locationId: string, name: string): string {
+  return createHash("sha256").update(`${locationId}\0${name}`).digest("base64url").slice(0, 20);
 }

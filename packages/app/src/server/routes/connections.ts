@@ -4,6 +4,7 @@
 import { registerSecret } from "@hlconnect/client";
 import { Hono } from "hono";
 import { removeConnection, updateConnection } from "../connection-edit.ts";
+import { connectionScopeReport } from "../connection-scopes.ts";
 import { testConnection } from "../connection-test.ts";
 import type { ServerDeps } from "../deps.ts";
 import { HttpError, optionalString, readJsonObject, requireString } from "../http-errors.ts";
@@ -37,7 +38,27 @@ export function connectionRoutes({ engine }: ServerDeps): Hono {
       { label, kind: "pit", locationIds: [locationId], ...(companyId ? { companyId } : {}) },
       { privateToken: token },
     );
-    return c.json({ connection: connectionView(record) }, 201);
+    // Tested on save, as `connections add` does: a token HighLevel refuses (401, not a missing scope) is
+    // not kept; one that could not be checked (HighLevel unreachable) is kept, marked untested.
+    const test = await testConnection(engine, record.id);
+    if (test && !test.ok && test.status === 401 && !/scope/i.test(test.error)) {
+      await engine.store.deleteConnection(record.id);
+      engine.clients.forget(record.id);
+      const { error, ...details } = test;
+      throw new HttpError(422, `HighLevel refused the token for location ${locationId}: ${error}`, details);
+    }
+    // Scopes the flows on it need and the token lacks are named now, not when a run fails.
+    const scopes = await connectionScopeReport(engine, record).catch(() => undefined);
+    return c.json(
+      {
+        connection: connectionView(record),
+        test: test?.ok
+          ? { ok: true, location: test.location }
+          : { ok: false, error: test?.error ?? "not tested" },
+        ...(scopes ? { missingScopes: scopes.missing, uncheckedScopes: scopes.unchecked } : {}),
+      },
+      201,
+    );
   });
 
   app.get("/:id", async (c) => {
