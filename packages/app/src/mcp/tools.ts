@@ -1,9 +1,8 @@
 // The catalog as MCP tools: which entries become tools, their names, descriptions, schemas and
 // hints, and the selection an agent is given (toolsets, read-only, the raw request). Everything is
 // derived from the entries' declarations; no entry is described here by hand.
-import { CATALOG, type CatalogEntry, inputJsonSchema } from "@hlconnect/catalog";
+import { CATALOG, type CatalogEntry, describeEntry, inputJsonSchema } from "@hlconnect/catalog";
 import { getOperation } from "@hlconnect/client";
-import { z } from "zod";
 import { isListTool } from "./paging.ts";
 import { toAgentSchema } from "./schema.ts";
 
@@ -153,14 +152,11 @@ function inputSchemaOf(e: CatalogEntry, paged: boolean): Record<string, unknown>
 }
 
 function outputSchemaOf(e: CatalogEntry, paged: boolean): Record<string, unknown> | undefined {
-  const declared = e.output.schema;
-  if (!declared) return undefined;
-  const schema = z.toJSONSchema(declared, { io: "output", unrepresentable: "any" }) as Record<
-    string,
-    unknown
-  >;
-  delete schema.$schema;
-  if (schema.type !== "object") return undefined; // structuredContent must be an object
+  if (!e.output.schema) return undefined;
+  // describe.ts turns the declared zod shape into JSON Schema, as for `ops describe`.
+  const declared = (describeEntry(e).output as { schema?: Record<string, unknown> }).schema;
+  if (declared?.type !== "object") return undefined; // structuredContent must be an object
+  const { $schema: _dialect, ...schema } = declared;
   if (!paged) return schema;
   return {
     ...schema,
