@@ -33,7 +33,9 @@ afterEach(async () => {
   }
 });
 
-async function setup(options: { key?: KeyObject; metricsAuth?: boolean; leaseMs?: number } = {}) {
+async function setup(
+  options: { key?: KeyObject; metricsAuth?: boolean; leaseMs?: number; ingestMaxPending?: number } = {},
+) {
   const dir = mkdtempSync(path.join(tmpdir(), "hlconnect-ingest-"));
   const publicKey = options.key ? (options.key.export({ type: "spki", format: "pem" }) as string) : undefined;
   const engine = await Engine.open({
@@ -41,6 +43,7 @@ async function setup(options: { key?: KeyObject; metricsAuth?: boolean; leaseMs?
     secret: SECRET,
     ...(publicKey ? { webhookPublicKey: publicKey } : {}),
     ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+    ...(options.ingestMaxPending !== undefined ? { ingestMaxPending: options.ingestMaxPending } : {}),
   });
   opened.push({ engine, dir });
   const logger = createLogger({ level: "silent", stream: new Writable({ write: (_c, _e, cb) => cb() }) });
@@ -110,6 +113,21 @@ describe("HighLevel webhooks", () => {
     const spy = vi.spyOn(engine.store, "claimWebhooks");
     await engine.router.drain();
     expect(spy).toHaveBeenCalledWith(expect.any(String), expect.objectContaining({ leaseMs: 4321 }));
+  });
+});
+
+describe("backpressure", () => {
+  it("answers 429 with Retry-After at once when ingest is behind, so HighLevel delivers again", async () => {
+    const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+    const { app, engine } = await setup({ key: publicKey, ingestMaxPending: 0 });
+    const res = await app.request("/webhooks/highlevel", signed(privateKey, event()));
+    expect(res.status).toBe(429);
+    expect(res.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect(await res.text()).toMatch(/deliver it again/);
+    expect((await engine.saveFlow(HOOK_FLOW, "lead-in.yaml")).errors).toEqual([]);
+    const secret = await engine.store.getFlowHookSecret("lead-in");
+    const hook = await app.request(`/hooks/lead-in?secret=${secret}`, { method: "POST", body: "{}" });
+    expect(hook.status).toBe(429);
   });
 });
 

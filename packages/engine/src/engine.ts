@@ -30,6 +30,7 @@ import { NotFoundError } from "./store/errors.ts";
 import { preparePrivateDir } from "./store/sqlite/private-files.ts";
 import type { ConnectionInput, ConnectionSecrets, FlowRecord, RunRecord, Store } from "./store/types.ts";
 import { HIGHLEVEL_WEBHOOK_PUBLIC_KEY } from "./webhooks/highlevel-key.ts";
+import { WebhookIngest } from "./webhooks/ingest.ts";
 import { checkPayloadDepth, WebhookPayloadError } from "./webhooks/payload.ts";
 import { FLOW_HOOK_SOURCE, HIGHLEVEL_SOURCE, WebhookRouter } from "./webhooks/router.ts";
 
@@ -56,6 +57,8 @@ export interface EngineOptions {
    * runs resume elsewhere once this runs out: shorter resumes sooner, at the cost of more renewals.
    */
   leaseMs?: number;
+  /** Webhooks waiting for their commit beyond which new ones get a 429 (default 1000). */
+  ingestMaxPending?: number;
   /** Refresh OAuth tokens this long before they expire (default 60 s); tests with short-lived tokens lower it. */
   refreshSkewMs?: number;
   /** PostgreSQL store (with redisUrl): the scale-out deployment. Absent: SQLite in dataDir. */
@@ -78,6 +81,8 @@ export class Engine {
   readonly clients: ConnectionClients;
   readonly scheduler: PollScheduler;
   readonly router: WebhookRouter;
+  /** Group commits of incoming webhooks, refusing new ones (429) when too many wait. */
+  readonly ingest: WebhookIngest;
   readonly logger: Logger;
   readonly #options: EngineOptions;
   readonly #backends: Backends;
@@ -109,6 +114,9 @@ export class Engine {
       ...(options.alertWebhook ? { alertWebhook: options.alertWebhook } : {}),
     });
     this.scheduler = new PollScheduler(this.env, queue, { tickMs: options.pollTickMs ?? 1000 });
+    this.ingest = new WebhookIngest(store, {
+      ...(options.ingestMaxPending !== undefined ? { maxPending: options.ingestMaxPending } : {}),
+    });
     this.router = new WebhookRouter(this.env, queue, `router-${process.pid}`, options.leaseMs);
   }
 
@@ -350,7 +358,7 @@ export class Engine {
     const webhookId = event.webhookId ?? "";
     if (!webhookId) throw new WebhookVerificationError("malformed_json", "the event has no webhookId");
     checkPayloadDepth(event);
-    const { inserted } = await this.store.insertWebhook({
+    const { inserted } = await this.ingest.insert({
       source: HIGHLEVEL_SOURCE,
       webhookId,
       ...(typeof event.locationId === "string" ? { locationId: event.locationId } : {}),
@@ -376,7 +384,7 @@ export class Engine {
     if (!(await this.checkFlowHookSecret(flowId, secret))) return { accepted: false as const };
     checkPayloadDepth(payload);
     const webhookId = deliveryId ?? randomBytes(12).toString("hex");
-    const { inserted } = await this.store.insertWebhook({
+    const { inserted } = await this.ingest.insert({
       source: FLOW_HOOK_SOURCE,
       webhookId: `${flowId}:${webhookId}`,
       flowId,

@@ -205,6 +205,11 @@ export interface WebhookRecord extends WebhookInput {
 export interface WebhookInbox {
   /** Store before answering 200. A duplicate (source, webhookId) is not stored again: inserted false, the first one's id. */
   insertWebhook(input: WebhookInput): Promise<{ inserted: boolean; id: string }>;
+  /**
+   * Optional group commit: insertWebhook for each input, in ONE transaction (one fsync for many
+   * acknowledgements), results in input order. Ingest falls back to insertWebhook one by one without it.
+   */
+  insertWebhooks?(inputs: WebhookInput[]): Promise<Array<{ inserted: boolean; id: string }>>;
   /** Atomically claim up to `limit` pending webhooks (or claimed ones whose lease ran out), oldest first. */
   claimWebhooks(workerId: string, options?: { limit?: number; leaseMs?: number }): Promise<WebhookRecord[]>;
   /**

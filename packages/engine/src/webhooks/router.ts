@@ -23,6 +23,7 @@ export class WebhookRouter {
   readonly #leaseMs: number | undefined;
   #timer: NodeJS.Timeout | undefined;
   #draining: Promise<number> | undefined;
+  #stopped = false;
 
   /** leaseMs: how long a claimed webhook is held before another router may take it (the configured lease). */
   constructor(env: RunEnvironment, queue: JobQueue, workerId: string, leaseMs?: number) {
@@ -33,21 +34,30 @@ export class WebhookRouter {
   }
 
   start(pollMs = 500): void {
+    this.#stopped = false;
     if (this.#timer) return;
     this.#timer = setInterval(() => void this.drain(), pollMs);
     this.#timer.unref();
   }
 
   stop(): void {
+    this.#stopped = true;
     clearInterval(this.#timer);
     this.#timer = undefined;
   }
 
   /** Route every pending webhook now; concurrent calls share one pass. */
   drain(): Promise<number> {
-    this.#draining ??= this.#drainOnce().finally(() => {
-      this.#draining = undefined;
-    });
+    if (this.#stopped) return Promise.resolve(0);
+    this.#draining ??= this.#drainOnce()
+      .catch((err: unknown) => {
+        // The store went away (closing) or failed: the rows stay pending for the next pass.
+        if (!this.#stopped) this.#env.logger.warn({ error: String(err) }, "webhook routing pass failed");
+        return 0;
+      })
+      .finally(() => {
+        this.#draining = undefined;
+      });
     return this.#draining;
   }
 

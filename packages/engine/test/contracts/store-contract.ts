@@ -557,6 +557,21 @@ export function storeContract(
         expect((await store.insertWebhook({ ...hook("w1"), source: "hook" })).inserted).toBe(true);
       });
 
+      it("stores a batch in one transaction (when the adapter groups commits), duplicates recognised", async () => {
+        const store = await fresh();
+        // Optional in the port: without it, ingest inserts one by one, which the test above covers.
+        if (!store.insertWebhooks) return expect(store.insertWebhook).toBeTypeOf("function");
+        const first = await store.insertWebhook(hook("w1"));
+        const results = await store.insertWebhooks([hook("w1"), hook("w2"), hook("w2"), hook("w3")]);
+        expect(results.map((r) => r.inserted)).toEqual([false, true, false, true]);
+        expect(results[0]!.id).toBe(first.id);
+        expect(results[2]!.id).toBe(results[1]!.id);
+        expect(await store.getWebhook(results[3]!.id)).toMatchObject({ webhookId: "w3", status: "pending" });
+        await expect(store.insertWebhooks([hook("w9"), hook("")])).rejects.toThrow(/webhookId/);
+        const claimed = await store.claimWebhooks("c", { limit: 10 });
+        expect(claimed.map((w) => w.webhookId).sort()).toEqual(["w1", "w2", "w3"]);
+      });
+
       it("hands each webhook to one claimer, oldest first, until its lease runs out", async () => {
         const store = await fresh();
         await store.insertWebhook(hook("w1"));

@@ -3,6 +3,7 @@
 // storage failure must be a 500 that makes HighLevel deliver again). POST /hooks/:flowId: any JSON or
 // form post for one flow, authenticated by that flow's secret.
 import { WebhookVerificationError } from "@hlconnect/client";
+import { IngestBusyError } from "@hlconnect/engine/webhooks/ingest";
 import { WebhookPayloadError } from "@hlconnect/engine/webhooks/payload";
 import type { Context } from "hono";
 import { Hono } from "hono";
@@ -25,6 +26,7 @@ export function webhookRoutes({ engine, logger, metrics }: ServerDeps): Hono {
     try {
       result = await engine.receiveHighLevelWebhook(raw, c.req.raw.headers);
     } catch (err) {
+      if (err instanceof IngestBusyError) return busy(c, "highlevel", err);
       if (err instanceof WebhookPayloadError) {
         metrics.webhooks.refused.inc({ source: "highlevel", reason: "bad_payload" });
         logger.warn({ error: err.message }, "HighLevel webhook refused");
@@ -68,6 +70,7 @@ export function webhookRoutes({ engine, logger, metrics }: ServerDeps): Hono {
     try {
       result = await engine.receiveFlowHook(flowId, secret, payload, deliveryId);
     } catch (err) {
+      if (err instanceof IngestBusyError) return busy(c, "hook", err);
       if (err instanceof WebhookPayloadError) throw new HttpError(400, err.message);
       logger.error({ error: err, flowId }, "hook post could not be stored; not acknowledged");
       return c.json(errorBody("the post could not be stored; send it again later"), 500);
@@ -88,6 +91,13 @@ export function webhookRoutes({ engine, logger, metrics }: ServerDeps): Hono {
       202,
     );
   });
+
+  /** Behind on storing: a 429 at once (HighLevel redelivers only after a 429), never a long wait. */
+  function busy(c: Context, source: string, err: IngestBusyError) {
+    metrics.webhooks.refused.inc({ source, reason: "busy" });
+    logger.warn({ source }, err.message);
+    return c.json(errorBody(err.message), 429, { "retry-after": String(err.retryAfterSeconds) });
+  }
 
   return app;
 }

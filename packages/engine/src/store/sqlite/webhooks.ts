@@ -1,7 +1,14 @@
 // The webhook inbox: deliveries are stored before the HTTP answer, then claimed and routed to runs.
 import { InvalidInputError, NotFoundError } from "../errors.ts";
 import { newId } from "../ids.ts";
-import type { NewRun, RunRecord, WebhookInbox, WebhookRecord, WebhookStatus } from "../types.ts";
+import type {
+  NewRun,
+  RunRecord,
+  WebhookInbox,
+  WebhookInput,
+  WebhookRecord,
+  WebhookStatus,
+} from "../types.ts";
 import { optionalText, requirePositive, requireText, requireTime, toJson } from "../validate.ts";
 import { opt, type SqliteContext } from "./context.ts";
 import { runInserter, runToRecord } from "./runs.ts";
@@ -45,7 +52,39 @@ export function sqliteWebhooks(ctx: SqliteContext): WebhookInbox {
   const insertRun = runInserter(ctx);
   const select = db.prepare("SELECT * FROM webhooks WHERE id = ?");
 
+  const insertOne = (input: WebhookInput) => {
+    const params = insertParams(input);
+    const { changes } = insert.run(params);
+    if (changes > 0) return { inserted: true, id: params.id };
+    const first = selectByKey.get(params.source, params.webhookId) as { id: string };
+    return { inserted: false, id: first.id };
+  };
+  const insert = db.prepare(
+    `INSERT INTO webhooks (id, source, webhook_id, location_id, flow_id, payload, received_at)
+     VALUES (@id, @source, @webhookId, @locationId, @flowId, @payload, @receivedAt)
+     ON CONFLICT (source, webhook_id) DO NOTHING`,
+  );
+  const selectByKey = db.prepare("SELECT id FROM webhooks WHERE source = ? AND webhook_id = ?");
+  const insertParams = (input: WebhookInput) => {
+    const source = requireText(input?.source, "webhook source");
+    const webhookId = requireText(input.webhookId, `${source} webhook: webhookId`);
+    return {
+      id: newId("whk", ctx.now()),
+      source,
+      webhookId,
+      locationId: optionalText(input.locationId, `${source} webhook "${webhookId}": locationId`) ?? null,
+      flowId: optionalText(input.flowId, `${source} webhook "${webhookId}": flowId`) ?? null,
+      payload: toJson(input.payload, `${source} webhook "${webhookId}": payload`),
+      receivedAt: requireTime(input.receivedAt, `${source} webhook "${webhookId}": receivedAt`),
+    };
+  };
+
   return {
+    async insertWebhooks(inputs) {
+      if (!Array.isArray(inputs)) throw new InvalidInputError("insertWebhooks: inputs must be a list");
+      return ctx.tx(() => inputs.map(insertOne));
+    },
+
     async insertWebhook(input) {
       const source = requireText(input?.source, "webhook source");
       const webhookId = requireText(input.webhookId, `${source} webhook: webhookId`);

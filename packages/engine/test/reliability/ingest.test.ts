@@ -1,0 +1,107 @@
+// Ingest under load: deliveries that arrive together are committed together (group commit), each
+// acknowledged only once it is on disk, and when more wait than the disk keeps up with, new ones are
+// refused at once (IngestBusyError, a 429 for HighLevel to redeliver) rather than left waiting.
+import { generateKeyPairSync, sign } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { Engine, type EngineOptions } from "../../src/engine.ts";
+import { IngestBusyError } from "../../src/webhooks/ingest.ts";
+
+const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+const opened: Array<{ engine: Engine; dir: string }> = [];
+afterEach(async () => {
+  for (const o of opened.splice(0)) {
+    await o.engine.stop().catch(() => {});
+    rmSync(o.dir, { recursive: true, force: true });
+  }
+});
+
+async function open(options: Partial<EngineOptions> = {}) {
+  const dir = mkdtempSync(path.join(tmpdir(), "hlconnect-ingest-"));
+  const engine = await Engine.open({
+    dataDir: dir,
+    secret: "an-ingest-test-passphrase",
+    webhookPublicKey: publicKey.export({ type: "spki", format: "pem" }) as string,
+    ...options,
+  });
+  opened.push({ engine, dir });
+  return engine;
+}
+
+function delivery(i: number) {
+  const body = JSON.stringify({
+    type: "ContactCreate",
+    locationId: "loc-1",
+    id: `c${i}`,
+    webhookId: `wh-${i}`,
+    timestamp: new Date().toISOString(),
+  });
+  return {
+    raw: Buffer.from(body),
+    headers: { "x-ghl-signature": sign(null, Buffer.from(body), privateKey).toString("base64") },
+  };
+}
+
+const count = (engine: Engine) =>
+  (
+    (engine.store as unknown as { db: import("better-sqlite3").Database }).db
+      .prepare("SELECT count(*) AS n FROM webhooks")
+      .get() as { n: number }
+  ).n;
+
+describe("webhook ingest", () => {
+  it("commits deliveries that arrive together in a few transactions, each stored once", async () => {
+    const engine = await open();
+    const single = vi.spyOn(engine.store, "insertWebhook");
+    const grouped = vi.spyOn(engine.store as Required<typeof engine.store>, "insertWebhooks");
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => {
+        const d = delivery(i);
+        return engine.receiveHighLevelWebhook(d.raw, d.headers);
+      }),
+    );
+    expect(results.every((r) => r.accepted && !r.duplicate)).toBe(true);
+    expect(count(engine)).toBe(100);
+    expect(single.mock.calls.length + grouped.mock.calls.length).toBeLessThan(10);
+    // A redelivery of one of them is still recognised.
+    const again = delivery(7);
+    expect(await engine.receiveHighLevelWebhook(again.raw, again.headers)).toMatchObject({
+      duplicate: true,
+    });
+  });
+
+  it("refuses at once when too many wait for the disk, and acknowledges nothing before its commit", async () => {
+    const engine = await open({ ingestMaxPending: 5 });
+    let open_: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      open_ = r;
+    });
+    // The disk stalls: every insert waits for the gate.
+    const store = engine.store as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+    for (const name of ["insertWebhook", "insertWebhooks"]) {
+      const original = store[name]!.bind(engine.store);
+      store[name] = async (...args: unknown[]) => {
+        await gate;
+        return original(...args);
+      };
+    }
+    const settled: Array<"ok" | "busy" | "error"> = [];
+    const all = Array.from({ length: 20 }, (_, i) => delivery(i)).map((d) =>
+      engine.receiveHighLevelWebhook(d.raw, d.headers).then(
+        () => settled.push("ok"),
+        (e: unknown) => settled.push(e instanceof IngestBusyError ? "busy" : "error"),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    expect(settled.filter((s) => s === "ok")).toEqual([]); // none acknowledged before the commit
+    expect(settled.filter((s) => s === "busy").length).toBeGreaterThanOrEqual(14);
+    open_();
+    await Promise.all(all);
+    expect(settled.filter((s) => s === "error")).toEqual([]);
+    const ok = settled.filter((s) => s === "ok").length;
+    expect(ok).toBeGreaterThanOrEqual(1);
+    expect(count(engine)).toBe(ok);
+  });
+});
