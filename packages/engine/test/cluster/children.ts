@@ -28,7 +28,7 @@ export function startChild(entry: string, args: string[], env: NodeJS.ProcessEnv
     if (waiter) waiter(line);
     else seen.push(line);
   });
-  const exited = new Promise<void>((_, reject) =>
+  const exited = new Promise<never>((_, reject) =>
     child.once("exit", (code) => reject(new Error(`child ${entry} exited (${code}): ${stderr}`))),
   );
   exited.catch(() => {});

@@ -4,7 +4,14 @@ import { ConnectionClients } from "../../src/connections/clients.ts";
 import { openPgStore } from "../../src/store/postgres/store.ts";
 import { readyThenGo } from "./children.ts";
 
-const [url, schema, secret, baseUrl, connectionId, calls] = process.argv.slice(2) as string[];
+const [url, schema, secret, baseUrl, connectionId, calls] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+];
 const store = await openPgStore({ url, schema, secret, poolSize: 4 });
 const clients = new ConnectionClients({ store, baseUrl, refreshSkewMs: 0 });
 const connection = (await store.getConnection(connectionId))!;
