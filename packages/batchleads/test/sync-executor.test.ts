@@ -230,6 +230,37 @@ describe("calls per lead", () => {
     expect(s.joined.every((j) => j.by === "email" && j.contactId === owner.id)).toBe(true);
   });
 
+  it("a state from before owners were told apart: the second lead on a contact becomes a property note", async () => {
+    const api = new FakeHighLevel();
+    const state = stateFileFor("legacy");
+    const shared = (i: number) =>
+      lead(i, {
+        emails: ["same@example.com"],
+        primaryPhone: undefined,
+        property: { address: `${i} Legacy Rd`, city: "Houston", state: "TX", zip: "77002" },
+      });
+    await importLeads(api, state, [shared(1)]);
+    // What the old import left: both leads upserted onto the one contact, as plain leads, no owners known.
+    const st = SyncState.open({ file: state });
+    const contactId = st.getWritten("loc1", shared(1).key)!.contactId!;
+    st.db
+      .prepare(
+        "INSERT INTO written (location_id, key, contact_id, contact_hash, updated_at) VALUES ('loc1', ?, ?, 'old', 0)",
+      )
+      .run(shared(2).key, contactId);
+    st.db.prepare("UPDATE written SET role = NULL").run();
+    st.db.prepare("DELETE FROM owners").run();
+    st.close();
+    const before = { ...api.calls.byOperation };
+    const moved = { ...shared(2), facts: { ...shared(2).facts, bedrooms: 7 } };
+    const s = await importLeads(api, state, [shared(1), moved]);
+    expect(s.contacts).toMatchObject({ joined: 1, updated: 0 });
+    expect(api.calls.byOperation["upsert-contact"]).toBe(before["upsert-contact"]);
+    expect(api.calls.byOperation["update-contact"]).toBe(before["update-contact"]);
+    expect(api.contacts.get(contactId)!.body.address1).toBe("1 Legacy Rd");
+    expect(api.notes.filter((n) => n.body.startsWith("Property: 2 Legacy Rd"))).toHaveLength(1);
+  });
+
   it("notes once per text, tasks once per hot transition, none for litigators and opt-outs", async () => {
     const api = new FakeHighLevel();
     const state = stateFileFor("notes");

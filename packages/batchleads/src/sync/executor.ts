@@ -264,8 +264,11 @@ export async function syncStagedLeads(opts: SyncOptions): Promise<SyncOutcome> {
         by: found?.ident.split(":")[0] ?? "earlier import",
       };
     }
-    // A lead with its own contact keeps it: a contact's address never moves to another property.
-    if (w?.contactId) return undefined;
+    // A lead with its own contact keeps it: a contact's address never moves to another property. A state
+    // from before owners were told apart may have several leads on one contact: the first seen stays home.
+    const legacyTwin =
+      w?.role === undefined && found?.contactId === w?.contactId && found?.homeKey !== lead.key;
+    if (w?.contactId && !legacyTwin) return undefined;
     if (found && found.homeKey !== lead.key) return { ...found, by: found.ident.split(":")[0]! };
     return undefined;
   };
