@@ -1,6 +1,6 @@
 // The shell: side navigation, the sandbox banner in demo mode, and the page the hash names. The
 // builder is loaded on first use so the list pages stay small.
-import { lazy, type ReactNode, Suspense, useEffect, useRef } from "react";
+import { Component, lazy, type ReactNode, Suspense, useEffect, useRef } from "react";
 import { Toasts } from "./components/ui.tsx";
 import { CatalogPage } from "./pages/catalog.tsx";
 import { ConnectionsPage } from "./pages/connections.tsx";
@@ -107,10 +107,30 @@ export function App() {
             </p>
           }
         >
-          {page}
+          <PageBoundary key={location.path}>{page}</PageBoundary>
         </Suspense>
       </main>
       <Toasts />
     </div>
   );
+}
+
+/** A page that fails to render says so (and how to recover) instead of leaving a blank screen. */
+class PageBoundary extends Component<{ children: ReactNode }, { error?: string }> {
+  override state: { error?: string } = {};
+  static getDerivedStateFromError(err: Error) {
+    return { error: err.message };
+  }
+  override render() {
+    if (this.state.error === undefined) return this.props.children;
+    return (
+      <div className="banner bad" role="alert">
+        <strong>This page could not be shown.</strong> {this.state.error}. Reload the page; if it happens
+        again, the server log and the browser console say more.{" "}
+        <button type="button" className="small" onClick={() => window.location.reload()}>
+          Reload
+        </button>
+      </div>
+    );
+  }
 }

@@ -72,6 +72,14 @@ export interface StepDocument {
   [key: string]: unknown;
 }
 
+/** Why a run or step failed, as the engine records it. */
+export interface RunError {
+  message: string;
+  code?: string;
+  stepId?: string;
+  details?: unknown;
+}
+
 export interface RunView {
   id: string;
   flowId: string;
@@ -83,7 +91,7 @@ export interface RunView {
   durationMs?: number;
   eventKey?: string;
   replayOf?: string;
-  error?: string;
+  error?: RunError;
   trigger: Record<string, unknown>;
 }
 
@@ -93,10 +101,9 @@ export interface StepView {
   attempts: number;
   startedAt?: string;
   finishedAt?: string;
-  error?: string;
+  error?: RunError;
   input?: unknown;
   output?: unknown;
-  resolution?: { action: string; reason: string };
 }
 
 export interface ConnectionView {
@@ -136,7 +143,13 @@ export interface SchemaNode {
   default?: unknown;
   enum?: unknown[];
   const?: unknown;
-  options?: { entry: string; value: string; label: string; source?: string };
+  options?: {
+    entry: string;
+    value: string;
+    label: string;
+    dependsOn?: Record<string, string>;
+    items?: string;
+  };
   properties?: Record<string, SchemaNode>;
   required?: string[];
   items?: SchemaNode;
@@ -159,9 +172,11 @@ export interface CatalogEntry extends CatalogSummary {
 
 export interface Transform {
   name: string;
+  /** "name?" marks an optional argument. */
   args: string[];
   description: string;
-  example?: string;
+  category?: string;
+  example?: { expression: string; value: unknown };
 }
 
 export interface TemplateView {

@@ -12,6 +12,8 @@ export interface BuilderContextValue {
   transforms: Transform[];
   connectionId: string | undefined;
   locationId: string | undefined;
+  /** The trigger's sample is the catalog's example (its ids exist nowhere), not a real record. */
+  exampleTrigger: boolean;
 }
 
 export const BuilderContext = createContext<BuilderContextValue>({
@@ -21,17 +23,14 @@ export const BuilderContext = createContext<BuilderContextValue>({
   transforms: [],
   connectionId: undefined,
   locationId: undefined,
+  exampleTrigger: true,
 });
 
 export function useBuilder(): BuilderContextValue {
   return useContext(BuilderContext);
 }
 
-/** The mapping context the server evaluates expressions in (the engine's shape). */
+/** The context the server evaluates previews and step tests in: steps given by id as their outputs. */
 export function mappingContext(b: BuilderContextValue) {
-  return {
-    trigger: b.trigger ?? {},
-    steps: Object.fromEntries(Object.entries(b.steps).map(([id, output]) => [id, { output }])),
-    vars: b.vars,
-  };
+  return { trigger: b.trigger ?? {}, steps: b.steps, vars: b.vars };
 }

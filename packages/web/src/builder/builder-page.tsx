@@ -142,6 +142,7 @@ function Builder({ initial, entries }: { initial: Loaded; entries: CatalogSummar
     transforms: transforms.data?.transforms ?? [],
     connectionId: connection?.id,
     locationId: connection?.locationIds[0],
+    exampleTrigger: !triggerSample || triggerSample.source === "example data",
   });
 
   const save = async (overwrite?: { version: string | undefined }) => {

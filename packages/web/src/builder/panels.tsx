@@ -196,9 +196,16 @@ export function TriggerPanel({
     setBusy(true);
     setError(undefined);
     try {
-      const r = await api<{ items: unknown[]; source: string }>("/flows/test-trigger", {
-        body: { trigger: { op: doc.trigger.op, input: doc.trigger.input ?? {} }, connectionId },
-      });
+      const r = await api<{ items?: unknown[]; source?: string; error?: { message: string } }>(
+        "/flows/test-trigger",
+        {
+          body: { trigger: { op: doc.trigger.op, input: doc.trigger.input ?? {} }, connectionId },
+        },
+      );
+      if (r.error || !r.items) {
+        setError(`The trigger could not be read: ${r.error?.message ?? "no items in the answer"}`);
+        return;
+      }
       setItems(r.items);
       if (r.items.length)
         onSample({ value: r.items[0], source: r.source === "live" ? "Result #1" : "example data" });
@@ -279,6 +286,7 @@ export function TriggerPanel({
           schema={entry.input}
           value={doc.trigger.input ?? {}}
           idPrefix="trigger"
+          entryKey={doc.trigger.op}
           errors={errs}
           onChange={(v) => {
             const input = cleanInput(v);
@@ -443,6 +451,7 @@ export function StepPanel({
           schema={entry.input}
           value={step.input ?? {}}
           idPrefix={`step-${index}`}
+          entryKey={step.op}
           errors={errs}
           onChange={(v) => onChange({ ...step, input: cleanInput(v) })}
         />
@@ -494,7 +503,7 @@ export function StepPanel({
       ) : null}
       {test ? (
         <div style={{ marginTop: 10 }}>
-          <TestResult result={test} />
+          <TestResult result={test} exampleSample={b.exampleTrigger} />
         </div>
       ) : null}
     </div>

@@ -22,9 +22,11 @@ interface FormProps {
   /** Validation messages by field name. */
   errors?: Map<string, string[]>;
   idPrefix: string;
+  /** The catalog entry whose input this is: dropdowns ask the server for that field's options. */
+  entryKey?: string | undefined;
 }
 
-export function SchemaForm({ schema, value, onChange, errors, idPrefix }: FormProps) {
+export function SchemaForm({ schema, value, onChange, errors, idPrefix, entryKey }: FormProps) {
   const fields = orderedFields(unwrap(schema));
   if (fields.length === 0) return <p className="muted">This one takes no input.</p>;
   const required = fields.filter((f) => f.required);
@@ -45,6 +47,8 @@ export function SchemaForm({ schema, value, onChange, errors, idPrefix }: FormPr
         value={value[f.name]}
         onChange={(v) => set(f.name, v)}
         errors={errors?.get(f.name)}
+        entryKey={entryKey}
+        siblings={value}
       />
     </FieldBoundary>
   );
@@ -79,18 +83,22 @@ interface FieldProps {
   value: unknown;
   onChange: (v: unknown) => void;
   errors?: string[] | undefined;
+  entryKey?: string | undefined;
+  /** The other values of the same form (what a dropdown's list depends on). */
+  siblings: Record<string, unknown>;
 }
 
 /** Kinds whose literal control is not a text box: they get the ƒ toggle to switch to a mapping. */
 const TOGGLED: FieldKind[] = ["boolean", "enum", "array", "tags", "object", "datetime", "date"];
 
-function Field({ id, name, node, required, value, onChange, errors }: FieldProps) {
+function Field({ id, name, node, required, value, onChange, errors, entryKey, siblings }: FieldProps) {
   const n = unwrap(node);
   const kind = fieldKind(node);
   const label = fieldLabel(name, node);
   const helpId = `${id}-help`;
   const errId = `${id}-err`;
-  const hasOptions = Boolean(n.options);
+  // Options are read per field of a catalog entry (nested fields have no such address).
+  const hasOptions = Boolean(n.options && entryKey);
   const [mapped, setMapped] = useState(isExpression(value));
   const toggled = hasOptions || TOGGLED.includes(kind);
   const describedBy = [n.help || n.description ? helpId : "", errors?.length ? errId : ""]
@@ -110,7 +118,18 @@ function Field({ id, name, node, required, value, onChange, errors }: FieldProps
       />
     );
   } else if (hasOptions) {
-    control = <OptionsSelect id={id} node={n} value={value} onChange={onChange} describedBy={describedBy} />;
+    control = (
+      <OptionsSelect
+        id={id}
+        node={n}
+        value={value}
+        onChange={onChange}
+        describedBy={describedBy}
+        entryKey={entryKey!}
+        field={name}
+        siblings={siblings}
+      />
+    );
   } else {
     control = (
       <LiteralControl
@@ -387,19 +406,34 @@ function OptionsSelect({
   value,
   onChange,
   describedBy,
+  entryKey,
+  field,
+  siblings,
 }: {
   id: string;
   node: SchemaNode;
   value: unknown;
   onChange: (v: unknown) => void;
   describedBy: string;
+  entryKey: string;
+  field: string;
+  siblings: Record<string, unknown>;
 }) {
   const b = useBuilder();
   const [options, setOptions] = useState<Array<{ value: string; label: string }>>([]);
   const [state, setState] = useState<"idle" | "loading" | "error">("idle");
   const [error, setError] = useState<string>();
   const request = useRef(0);
-  const source = node.options?.source ?? node.options?.entry ?? "";
+  // What the list depends on (e.g. a pipeline's stages): the current values of those fields, by both names.
+  const depends: Record<string, string> = {};
+  for (const [param, from] of Object.entries((node.options?.dependsOn as Record<string, string>) ?? {})) {
+    const v = siblings[from];
+    if (typeof v === "string" && v && !v.includes("{{")) {
+      depends[param] = v;
+      depends[from] = v;
+    }
+  }
+  const dependsKey = JSON.stringify(depends);
   const statusId = useId();
   const load = async () => {
     if (!b.connectionId) {
@@ -411,8 +445,8 @@ function OptionsSelect({
     setState("loading");
     try {
       const r = await api<{ options: Array<{ value: string; label: string }> }>(
-        `/connections/${encodeURIComponent(b.connectionId)}/options/${encodeURIComponent(source)}`,
-        { query: { locationId: b.locationId } },
+        `/connections/${encodeURIComponent(b.connectionId)}/options/field`,
+        { query: { entry: entryKey, field, locationId: b.locationId, ...JSON.parse(dependsKey) } },
       );
       if (mine !== request.current) return;
       if (r.options.length) setOptions(r.options);
@@ -426,7 +460,7 @@ function OptionsSelect({
   // biome-ignore lint/correctness/useExhaustiveDependencies: reload when the connection or source changes
   useEffect(() => {
     void load();
-  }, [b.connectionId, source]);
+  }, [b.connectionId, entryKey, field, dependsKey]);
   const current = value === undefined ? "" : String(value);
   const list =
     current && !options.some((o) => o.value === current)

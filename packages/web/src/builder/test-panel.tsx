@@ -7,11 +7,11 @@ export interface StepTestResult {
   input?: unknown;
   output?: unknown;
   ms?: number;
-  request?: { method: string; path: string; status?: number };
+  request?: { method: string; path: string; status?: number; ms?: number } | null;
   error?: { message: string; status?: number };
 }
 
-export function TestResult({ result }: { result: StepTestResult }) {
+export function TestResult({ result, exampleSample }: { result: StepTestResult; exampleSample?: boolean }) {
   const [tab, setTab] = useState<"output" | "input" | "request">(result.error ? "input" : "output");
   const tabs: Array<[typeof tab, string]> = [
     ["output", "Output"],
@@ -23,6 +23,13 @@ export function TestResult({ result }: { result: StepTestResult }) {
       {result.error ? (
         <p className="error-text" role="alert">
           Failed{result.error.status ? ` (${result.error.status})` : ""}: {result.error.message}
+          {exampleSample && result.request ? (
+            <span className="muted">
+              {" "}
+              The trigger's sample is example data, so its ids do not exist in your account: test the trigger
+              on a real record, or map fixed values to try the step.
+            </span>
+          ) : null}
         </p>
       ) : (
         <p className="small">

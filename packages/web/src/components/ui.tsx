@@ -23,6 +23,13 @@ export function StatusBadge({ status }: { status: string }) {
   return <span className={`badge ${STATUS_TONE[status] ?? ""}`}>{status.replaceAll("_", " ")}</span>;
 }
 
+/** A run's or step's error as one line: its message, with the code when there is one. */
+export function errorText(e: { message: string; code?: string } | string | undefined): string {
+  if (!e) return "";
+  if (typeof e === "string") return e;
+  return e.code && !e.message.includes(e.code) ? `${e.message} (${e.code})` : e.message;
+}
+
 export function Json({ value, label }: { value: unknown; label?: string }) {
   return (
     <Scroll label={label ?? "JSON"}>{value === undefined ? "—" : JSON.stringify(value, null, 2)}</Scroll>

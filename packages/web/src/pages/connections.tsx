@@ -19,6 +19,8 @@ import {
 interface OAuthStatus {
   configured: boolean;
   startUrl?: string;
+  agencyStartUrl?: string;
+  help?: string;
 }
 
 export function ConnectionsPage() {
@@ -35,8 +37,8 @@ export function ConnectionsPage() {
   useEffect(() => () => clearInterval(popupTimer.current), []);
 
   /** Opens the consent page now, inside the click (a popup opened later is blocked), then watches it. */
-  const connectOAuth = (extra: Record<string, string> = {}) => {
-    const base = oauth.data?.startUrl ?? "/oauth/start";
+  const connectOAuth = (extra: Record<string, string> = {}, agency = false) => {
+    const base = (agency ? oauth.data?.agencyStartUrl : oauth.data?.startUrl) ?? "/oauth/start";
     const url = new URL(base, window.location.origin);
     for (const [k, v] of Object.entries(extra)) url.searchParams.set(k, v);
     const popup = window.open(url.toString(), "hlconnect-oauth", "popup,width=640,height=760");
@@ -109,11 +111,25 @@ export function ConnectionsPage() {
         >
           {popupState === "waiting" ? "Waiting for HighLevel…" : "Connect with HighLevel"}
         </button>
+        {oauth.data?.agencyStartUrl ? (
+          <button
+            type="button"
+            onClick={() => connectOAuth({}, true)}
+            disabled={popupState === "waiting"}
+            title="An agency connection reaches every location the app is installed in"
+          >
+            Connect an agency
+          </button>
+        ) : null}
       </PageHead>
       {oauth.data && !oauth.data.configured ? (
         <p className="muted small">
-          “Connect with HighLevel” needs a marketplace app: set <code>HIGHLEVEL_CLIENT_ID</code> and{" "}
-          <code>HIGHLEVEL_CLIENT_SECRET</code>, then restart the server.
+          {oauth.data.help ?? (
+            <>
+              “Connect with HighLevel” needs a marketplace app: set <code>HIGHLEVEL_CLIENT_ID</code> and{" "}
+              <code>HIGHLEVEL_CLIENT_SECRET</code>, then restart the server.
+            </>
+          )}
         </p>
       ) : null}
       {popupState === "blocked" ? (
@@ -258,16 +274,27 @@ function AddTokenDialog({ onClose, onAdded }: { onClose: () => void; onAdded: ()
     setBusy(true);
     setError(undefined);
     try {
-      const answer = await api<{ connection: ConnectionView; missingScopes?: string[] }>("/connections", {
+      const answer = await api<{
+        connection: ConnectionView;
+        test?: { ok: boolean; error?: string };
+        missingScopes?: Array<{ flowId: string; scope: string; message: string }>;
+      }>("/connections", {
         body: { kind: "pit", label: label.trim(), token: token.trim(), locationId: locationId.trim() },
       });
-      const missing = answer.missingScopes ?? answer.connection.missingScopes ?? [];
-      toast(
-        missing.length
-          ? `Connection added and tested. It lacks these scopes your flows need: ${missing.join(", ")}`
-          : "Connection added and tested",
-        missing.length > 0,
-      );
+      const missing = answer.missingScopes ?? [];
+      if (answer.test && !answer.test.ok) {
+        toast(
+          `Connection saved but not tested: ${answer.test.error ?? "HighLevel could not be reached"}`,
+          true,
+        );
+      } else if (missing.length) {
+        toast(
+          `Connection added and tested. The token lacks scopes: ${missing.map((m) => m.message).join("; ")}`,
+          true,
+        );
+      } else {
+        toast("Connection added and tested");
+      }
       setToken("");
       onAdded();
     } catch (err) {

@@ -3,7 +3,17 @@
 import { useCallback, useState } from "react";
 import { api } from "../api/client.ts";
 import type { RunView, StepView } from "../api/types.ts";
-import { attempt, Json, LoadState, Modal, PageHead, StatusBadge, Time, useLoad } from "../components/ui.tsx";
+import {
+  attempt,
+  errorText,
+  Json,
+  LoadState,
+  Modal,
+  PageHead,
+  StatusBadge,
+  Time,
+  useLoad,
+} from "../components/ui.tsx";
 import { useLiveRuns } from "../live.ts";
 import { Link, navigate } from "../router.tsx";
 
@@ -14,7 +24,12 @@ function took(a?: string, b?: string): string {
 
 export function RunPage({ runId }: { runId: string }) {
   const loaded = useLoad(
-    (signal) => api<{ run: RunView; steps: StepView[] }>(`/runs/${runId}`, { signal }),
+    (signal) =>
+      api<{
+        run: RunView;
+        steps: StepView[];
+        resolutions?: Array<{ stepId: string; action: string; reason: string; at: string }>;
+      }>(`/runs/${runId}`, { signal }),
     [runId],
   );
   const reload = loaded.reload;
@@ -68,7 +83,7 @@ export function RunPage({ runId }: { runId: string }) {
             </div>
             {run.error ? (
               <p className="error-text" role="alert" style={{ marginTop: 8 }}>
-                {run.error}
+                {errorText(run.error)}
               </p>
             ) : null}
           </div>
@@ -88,15 +103,18 @@ export function RunPage({ runId }: { runId: string }) {
               </div>
               {s.error ? (
                 <p className="error-text" role="alert">
-                  {s.error}
+                  {errorText(s.error)}
                 </p>
               ) : null}
-              {s.resolution ? (
-                <p className="muted">
-                  Resolved: {s.resolution.action} — “{s.resolution.reason}”
-                </p>
-              ) : null}
-              {s.status === "needs_attention" ? (
+              {loaded.data?.resolutions
+                ?.filter((r) => r.stepId === s.stepId)
+                .map((r) => (
+                  <p className="muted" key={r.at}>
+                    Resolved <Time iso={r.at} />: {r.action.replace("-", " ")} — “{r.reason}”
+                  </p>
+                ))}
+              {run.status === "needs_attention" &&
+              ["needs_attention", "unknown_outcome", "failed"].includes(s.status) ? (
                 <button type="button" onClick={() => setResolving(s)}>
                   Resolve…
                 </button>

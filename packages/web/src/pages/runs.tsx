@@ -3,7 +3,7 @@
 import { useCallback } from "react";
 import { api } from "../api/client.ts";
 import type { FlowSummary, RunView } from "../api/types.ts";
-import { LoadState, PageHead, StatusBadge, Time, useLoad } from "../components/ui.tsx";
+import { errorText, LoadState, PageHead, StatusBadge, Time, useLoad } from "../components/ui.tsx";
 import { useLiveRuns } from "../live.ts";
 import { href, Link, navigate, useLocation } from "../router.tsx";
 
@@ -124,7 +124,7 @@ export function RunsPage() {
                       <Time iso={r.createdAt} />
                     </td>
                     <td>{r.durationMs === undefined ? "—" : `${r.durationMs} ms`}</td>
-                    <td className="small">{r.error ?? ""}</td>
+                    <td className="small">{errorText(r.error)}</td>
                   </tr>
                 ))}
               </tbody>
