@@ -1,12 +1,17 @@
 // The tool selection and the server's edge cases, in-process (SDK client over the in-memory transport,
 // catalog context on a sandbox): quick checks the transport suites would pay a process start for.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { CATALOG, createContext } from "@hlconnect/catalog";
 import { HighLevelClient } from "@hlconnect/client";
+import { Engine } from "@hlconnect/engine/engine";
 import { type Sandbox, startSandbox } from "@hlconnect/sandbox";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectionContext } from "../src/mcp/connection.ts";
 import { createMcpServer, MAX_RECORD_CHARS, toolResult } from "../src/mcp/server.ts";
 import { allTools, selectTools, ToolSelectionError, toolsetNames } from "../src/mcp/tools.ts";
 import { errorText, requestsDuring, structured } from "./mcp-scenario.ts";
@@ -130,5 +135,42 @@ describe("MCP answers", () => {
     expect(toolResult(huge, undefined, true).structuredContent).toEqual(huge);
     const small = toolResult([1, 2], "next");
     expect(small.structuredContent).toEqual({ items: [1, 2], nextCursor: "next" });
+  });
+});
+
+describe("MCP connections", () => {
+  it("name the connection that is missing, or ask which one when there are several", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "hlconnect-mcp-conn-"));
+    const engine = await Engine.open({
+      dataDir,
+      secret: "an-mcp-tools-test-passphrase",
+      baseUrl: sandbox.info.baseUrl,
+    });
+    try {
+      await expect(connectionContext(engine, undefined, undefined)).rejects.toThrow(
+        "there is no HighLevel connection yet: add one with `hlconnect connections add`",
+      );
+      const add = (label: string) =>
+        engine.addConnection(
+          { label, kind: "pit", locationIds: [sandbox.info.locationId] },
+          { privateToken: sandbox.info.locationToken },
+        );
+      const one = await add("One");
+      const only = await connectionContext(engine, undefined, undefined);
+      expect((await only.context()).locationId).toBe(sandbox.info.locationId);
+      await expect(connectionContext(engine, one.id, sandbox.info.otherLocationId)).rejects.toThrow(
+        `connection ${one.id} serves location ${sandbox.info.locationId}, not ${sandbox.info.otherLocationId}`,
+      );
+      const two = await add("Two");
+      await expect(connectionContext(engine, undefined, undefined)).rejects.toThrow(
+        /say which connection to use \(there are 2/,
+      );
+      await expect(connectionContext(engine, "nope", undefined)).rejects.toThrow(
+        `there is no connection "nope"; connections: ${one.id} ("One"), ${two.id} ("Two")`,
+      );
+    } finally {
+      await engine.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
