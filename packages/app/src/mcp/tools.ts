@@ -95,7 +95,7 @@ export function annotationsOf(e: CatalogEntry): ToolAnnotations {
   const idempotency = e.kind === "action" ? e.idempotency : "safe";
   const replaces = methods.some((m) => m === "PUT" || m === "PATCH" || m === "DELETE");
   return {
-    title: e.kind === "trigger" ? `${e.name} (current items)` : e.name,
+    title: e.name,
     readOnlyHint: effect === "read",
     destructiveHint: effect === "raw" || (effect === "write" && (replaces || idempotency === "safe")),
     idempotentHint: effect === "read" || (effect === "write" && idempotency === "safe"),
@@ -136,8 +136,7 @@ function inputSchemaOf(e: CatalogEntry, paged: boolean): Record<string, unknown>
     const target = CATALOG.find((x) => x.key === key);
     return target && isRunnable(target) ? toolNameOf(key) : undefined;
   });
-  // MCP wants an object schema; an entry whose input is not a plain object is wrapped by the SDK
-  // validator otherwise, so say "object" explicitly.
+  // MCP requires `type: "object"` at the top; a refined object (one of id, email or phone) may lack it.
   if (schema.type === undefined) schema.type = "object";
   if (!paged) return schema;
   const properties = { ...((schema.properties as Record<string, unknown>) ?? {}) };
