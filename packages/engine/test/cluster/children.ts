@@ -11,7 +11,13 @@ export interface Child {
   kill(signal?: NodeJS.Signals): void;
 }
 
-export function startChild(entry: string, args: string[], env: NodeJS.ProcessEnv = {}): Child {
+export function startChild(
+  entry: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  /** Every stdout line after "ready", as it comes (for children that report as they go). */
+  onLine?: (line: string) => void,
+): Child {
   const child = spawn(process.execPath, ["--import", "tsx", entry, ...args], {
     env: { ...process.env, ...env },
     stdio: ["pipe", "pipe", "pipe"],
@@ -23,7 +29,10 @@ export function startChild(entry: string, args: string[], env: NodeJS.ProcessEnv
   const lines = createInterface({ input: child.stdout! });
   const seen: string[] = [];
   const waiters: Array<(line: string) => void> = [];
+  let started = false;
   lines.on("line", (line) => {
+    if (started && onLine) return onLine(line);
+    if (line === "ready") started = true;
     const waiter = waiters.shift();
     if (waiter) waiter(line);
     else seen.push(line);
