@@ -7,6 +7,7 @@ import { batchLeadsImport } from "./suites/batchleads.ts";
 import { ceilingUtilisation, manyLocations } from "./suites/ceiling.ts";
 import { burstAgainstLimit, clientOverhead } from "./suites/client.ts";
 import { instantTriggerLatency } from "./suites/latency.ts";
+import { startup } from "./suites/startup.ts";
 
 const quick = process.argv.includes("--quick");
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
@@ -18,6 +19,7 @@ const suites: Array<[string, () => Promise<Figure[]>]> = [
   ["many-locations", () => manyLocations(quick)],
   ["latency", () => instantTriggerLatency(quick)],
   ["batchleads", () => batchLeadsImport(quick)],
+  ["startup", () => startup(quick)],
 ];
 
 const m = machine();

@@ -3,7 +3,7 @@
 // left as imports (they install with the package; native ones such as better-sqlite3 must).
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { build, type Metafile, type Plugin } from "esbuild";
+import { build, type Metafile, type Plugin, transformSync } from "esbuild";
 
 export const REPO = path.resolve(import.meta.dirname, "../..");
 
@@ -33,15 +33,25 @@ function ownLocation(rootFromOutdir: string): Plugin {
     name: "own-location",
     setup(b) {
       b.onLoad({ filter: /[/\\]packages[/\\][^/\\]+[/\\]src[/\\].*\.ts$/ }, (args) => {
-        let text = readFileSync(args.path, "utf8");
+        const text = readFileSync(args.path, "utf8");
         if (!text.includes("import.meta.")) return { contents: text, loader: "ts" };
+        // `define` replaces the expressions themselves, never text inside strings or comments.
+        const { code } = transformSync(text, {
+          loader: "ts",
+          sourcefile: args.path,
+          define: {
+            "import.meta.url": "__hlOwnUrl",
+            "import.meta.dirname": "__hlOwnDirname",
+            "import.meta.filename": "__hlOwnFilename",
+          },
+        });
         const rel = path.relative(REPO, args.path).split(path.sep).join("/");
-        const url = `new URL(${JSON.stringify(rootFromOutdir + rel)}, import.meta.url)`;
-        text = text
-          .replaceAll("import.meta.url", `${url}.href`)
-          .replaceAll("import.meta.dirname", `__hlDirname(${url})`)
-          .replaceAll("import.meta.filename", `__hlFilename(${url})`);
-        return { contents: text, loader: "ts" };
+        const own = [
+          `const __hlOwnUrl = new URL(${JSON.stringify(rootFromOutdir + rel)}, import.meta.url).href;`,
+          "const __hlOwnFilename = __hlToPath(__hlOwnUrl);",
+          "const __hlOwnDirname = __hlDir(__hlOwnFilename);",
+        ].join("\n");
+        return { contents: `${own}\n${code}`, loader: "js" };
       });
     },
   };
@@ -96,7 +106,7 @@ export async function bundle(o: BundleOptions): Promise<Metafile> {
     sourcemap: "linked",
     metafile: true,
     logLevel: "warning",
-    // The helpers the rewritten `import.meta.dirname` / `.filename` use, in every output file.
+    // What the modules' own locations are computed with, in every output file.
     banner: {
       js: [
         'import { createRequire as __hlRequire } from "node:module";',
@@ -104,8 +114,6 @@ export async function bundle(o: BundleOptions): Promise<Metafile> {
         "const require = __hlRequire(import.meta.url);",
         'import { fileURLToPath as __hlToPath } from "node:url";',
         'import { dirname as __hlDir } from "node:path";',
-        "const __hlFilename = (u) => __hlToPath(u);",
-        "const __hlDirname = (u) => __hlDir(__hlToPath(u));",
       ].join("\n"),
     },
     plugins: [npmExternal, ownLocation(o.rootFromOutdir)],

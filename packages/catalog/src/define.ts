@@ -4,6 +4,7 @@ import { callOperation, type SpecFieldsOptions, specFields } from "./operation-i
 import type {
   ActionEntry,
   CatalogContext,
+  CatalogEntry,
   ExampleInput,
   IdempotencyClass,
   OutputDescription,
@@ -88,4 +89,13 @@ function lazyInput<E extends { input: z.ZodType }>(entry: E, make: () => z.ZodTy
     },
   });
   return entry;
+}
+
+/**
+ * The entry with some properties replaced or added, keeping the lazy input schema lazy (a spread
+ * would build it now).
+ */
+export function extendEntry(entry: CatalogEntry, changes: Record<string, unknown>): CatalogEntry {
+  const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(entry));
+  return Object.assign(copy, changes) as unknown as CatalogEntry;
 }

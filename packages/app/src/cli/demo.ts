@@ -5,7 +5,7 @@ import path from "node:path";
 import { registerSecret } from "@hlconnect/client";
 import type { Engine } from "@hlconnect/engine/engine";
 import type { FlowRecord } from "@hlconnect/engine/store/types";
-import { type Sandbox, type SandboxInfo, startSandbox } from "@hlconnect/sandbox";
+import type { Sandbox, SandboxInfo } from "@hlconnect/sandbox";
 import type { OAuthSettings } from "../server/oauth/settings.ts";
 import { flowSummary } from "../server/views.ts";
 import { formatDuration } from "./format.ts";
@@ -16,6 +16,8 @@ export const DEMO_CONNECTION_ID = "demo-sandbox";
 const API_VERSION = "2021-07-28";
 
 export async function startDemoSandbox(serverUrl: string): Promise<Sandbox> {
+  // Loaded here: `serve` without --demo never needs the emulator (its validator is slow to load).
+  const { startSandbox } = await import("@hlconnect/sandbox");
   const sandbox = await startSandbox({ port: 0, seed: 1, webhookUrl: `${serverUrl}/webhooks/highlevel` });
   // Whatever ends up in a log line, these never do.
   for (const secret of [sandbox.info.locationToken, sandbox.info.agencyToken, sandbox.info.clientSecret]) {

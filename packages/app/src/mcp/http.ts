@@ -3,13 +3,11 @@
 // cursor carries its own state), so nothing is kept between requests and any replica can answer.
 // The URL's query chooses what an agent sees: ?toolsets=contacts,calendars&read_only=1&allow_raw=1,
 // and where calls go: ?connection=ID&location=ID (default: the only connection, its first location).
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { Hono } from "hono";
 import { bearerAuth } from "../server/auth.ts";
 import type { ServerDeps } from "../server/deps.ts";
 import { errorBody } from "../server/http-errors.ts";
 import { connectionContext } from "./connection.ts";
-import { createMcpServer } from "./server.ts";
 import { parseToolsets, selectTools, ToolSelectionError } from "./tools.ts";
 
 const yes = (v: string | undefined) => v !== undefined && /^(1|true|yes|on|)$/i.test(v);
@@ -37,6 +35,11 @@ export function mcpRoutes(deps: ServerDeps, apiToken: string): Hono {
     }
     const connectionId = c.req.query("connection") || undefined;
     const locationId = c.req.query("location") || undefined;
+    // The MCP SDK loads with the first request: `serve` starts without it (seconds on a small machine).
+    const [{ WebStandardStreamableHTTPServerTransport }, { createMcpServer }] = await Promise.all([
+      import("@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"),
+      import("./server.ts"),
+    ]);
     const server = createMcpServer({
       tools,
       // Resolved per call: a missing connection is a tool error the agent reads, not a failed request.

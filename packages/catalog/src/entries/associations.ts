@@ -3,7 +3,7 @@
 // HighLevel documents every association operation with the one-association schema; the lists
 // answer wrapped arrays, relations have their own fields, so those samples are written here.
 import { z } from "zod";
-import { operationAction, operationTrigger } from "../define.ts";
+import { extendEntry, operationAction, operationTrigger } from "../define.ts";
 import { registerExampleFixture, uniqueSuffix } from "../examples.ts";
 import { id, meta, text } from "../fields.ts";
 import { fromSeed } from "../seed.ts";
@@ -244,14 +244,13 @@ export const associationEntries: CatalogEntry[] = [
         secondObjectLabel: "Partner Business",
       },
     });
-    return {
-      ...entry,
+    return extendEntry(entry, {
       operations: [...entry.operations, "find-associations"],
       reconcile: async (ctx: CatalogContext, input: Record<string, unknown>) => {
         const key = String(input.key).toLowerCase();
         return (await associationsOf(ctx)).find((a) => a.key.toLowerCase() === key);
       },
-    } as CatalogEntry;
+    });
   })(),
   operationAction({
     key: "highlevel.associations.update",
@@ -304,14 +303,13 @@ export const associationEntries: CatalogEntry[] = [
         secondRecordId: { $example: "secondScratchContact.id" },
       },
     });
-    return {
-      ...entry,
+    return extendEntry(entry, {
       operations: [...entry.operations, "get-relations-by-record-id"],
       reconcile: async (ctx: CatalogContext, input: Record<string, unknown>) =>
         (await relationsOf(ctx, String(input.firstRecordId), [String(input.associationId)])).find(
           (r) => r.firstRecordId === input.firstRecordId && r.secondRecordId === input.secondRecordId,
         ),
-    } as CatalogEntry;
+    });
   })(),
   operationAction({
     key: "highlevel.associations.relations.delete",

@@ -1,7 +1,7 @@
 // Blogs: the location's blog sites, their posts, authors and categories (the seed's seven blog
 // operations). The blog services name ids `_id`.
 import { z } from "zod";
-import { operationAction, operationTrigger } from "../define.ts";
+import { extendEntry, operationAction, operationTrigger } from "../define.ts";
 import { registerExampleFixture, uniqueSuffix } from "../examples.ts";
 import { dateTime, id, meta, text } from "../fields.ts";
 import { fromSeed } from "../seed.ts";
@@ -259,8 +259,7 @@ export const blogEntries: CatalogEntry[] = [
         publishedAt: "2030-03-01T17:00:00Z",
       },
     });
-    return {
-      ...entry,
+    return extendEntry(entry, {
       operations: [...entry.operations, "get-blog-post"],
       // Slugs are unique in a location: a post of the blog with this slug is the one made.
       reconcile: async (ctx: CatalogContext, input: Record<string, unknown>) => {
@@ -275,7 +274,7 @@ export const blogEntries: CatalogEntry[] = [
         const post = r.blogs?.find((p) => p.urlSlug === slug);
         return post ? { data: post } : undefined;
       },
-    } as CatalogEntry;
+    });
   })(),
   operationAction({
     key: "highlevel.blogs.posts.update",

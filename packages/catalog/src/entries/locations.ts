@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { getOperation, HighLevelError, requestSchema } from "@hlconnect/client";
 import { z } from "zod";
-import { operationAction, operationTrigger } from "../define.ts";
+import { extendEntry, operationAction, operationTrigger } from "../define.ts";
 import { registerExampleFixture } from "../examples.ts";
 import { email, id, meta, phone, text } from "../fields.ts";
 import { callOperation } from "../operation-input.ts";
@@ -235,8 +235,7 @@ export const locationEntries: CatalogEntry[] = [
         prospectInfo: { firstName: "Morgan", lastName: "Example", email: "morgan.example@example.com" },
       },
     });
-    return {
-      ...entry,
+    return extendEntry(entry, {
       operations: [...entry.operations, "search-locations"],
       // A location of the same name made in the agency since: the newest 100 are enough to look at.
       reconcile: async (ctx: CatalogContext, input: Record<string, unknown>) => {
@@ -253,6 +252,6 @@ export const locationEntries: CatalogEntry[] = [
               .toLowerCase() === name,
         );
       },
-    } as CatalogEntry;
+    });
   })(),
 ];

@@ -1,7 +1,7 @@
 // Users: the seed's seven user operations. Users belong to the agency; a location token sees
 // those of its location. `highlevel.users.search` is where other entries pick a user from.
 import { z } from "zod";
-import { defineTrigger, operationAction, operationTrigger } from "../define.ts";
+import { defineTrigger, extendEntry, operationAction, operationTrigger } from "../define.ts";
 import { registerExampleFixture, uniqueSuffix } from "../examples.ts";
 import { email, id, meta, phone, text } from "../fields.ts";
 import { callOperation, specFields } from "../operation-input.ts";
@@ -234,13 +234,12 @@ export const userEntries: CatalogEntry[] = [
         phone: "(415) 555-0177",
       },
     });
-    return {
-      ...entry,
+    return extendEntry(entry, {
       operations: [...entry.operations, "search-users"],
       // Emails are unique in an agency: a user with this one is the one made.
       reconcile: (ctx: CatalogContext, input: Record<string, unknown>) =>
         findUserByEmail(ctx, String(input.email)),
-    } as CatalogEntry;
+    });
   })(),
   operationAction({
     key: "highlevel.users.update",

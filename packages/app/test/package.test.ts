@@ -1,0 +1,158 @@
+// The npm package as a new user gets it: `npm run pack` makes dist/hlconnect-VERSION.tgz, which
+// installs in an empty folder with `npm install ./hlconnect-*.tgz` (no workspace, no sources, no
+// tsx) and runs `npx hlconnect --help`, `hlconnect sandbox --json` and `hlconnect serve --demo`.
+//
+// npm takes the dependencies' tarballs from its cache (warmed by `npm ci`; versions pinned by the
+// package's npm-shrinkwrap.json) and, online, only their metadata from the registry. better-sqlite3's
+// native module is given as a local prebuild made from the workspace's own build, so the install
+// does not spend minutes compiling SQLite (prebuild-install's documented local-prebuilds option).
+import { execFile, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pack } from "../../../scripts/package/pack.ts";
+
+const run = promisify(execFile);
+const ROOT = path.resolve(import.meta.dirname, "../../..");
+const INSTALL_TIMEOUT_MS = 600_000;
+
+/** An environment without the workspace's hints: the installed command must stand on its own. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.HLCONNECT_FROM_SOURCE;
+  for (const k of Object.keys(env)) if (k.startsWith("npm_") || k.startsWith("HIGHLEVEL_")) delete env[k];
+  return { ...env, ...extra };
+}
+
+/** Start a long-running command and resolve with its first stdout line. */
+function firstLine(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv) {
+  const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d) => {
+    stderr += d;
+  });
+  const line = new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      if (out.includes("\n")) resolve(out.split("\n")[0]!);
+    });
+    child.once("exit", (code) => reject(new Error(`${args.join(" ")} exited ${code}: ${stderr}`)));
+  });
+  const stop = async () => {
+    if (child.exitCode !== null) return child.exitCode;
+    child.kill("SIGTERM");
+    return new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+  };
+  return { line, stop, stderr: () => stderr };
+}
+
+describe("the npm package", () => {
+  let dir: string;
+  let bin: string;
+  beforeAll(async () => {
+    const out = mkdtempSync(path.join(tmpdir(), "hlc-pack-"));
+    const tarball = await pack(out);
+    expect(path.basename(tarball)).toMatch(/^hlconnect-\d+\.\d+\.\d+\.tgz$/);
+
+    dir = mkdtempSync(path.join(tmpdir(), "hlc-install-"));
+    await run("cp", [tarball, dir]);
+    const prebuilds = path.join(out, "prebuilds");
+    mkdirSync(prebuilds);
+    const sqlite = JSON.parse(
+      (await run("node", ["-p", "JSON.stringify(require('better-sqlite3/package.json'))"], { cwd: ROOT }))
+        .stdout,
+    ) as { version: string };
+    const name = `better-sqlite3-v${sqlite.version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
+    await run("tar", [
+      "czf",
+      path.join(prebuilds, name),
+      "-C",
+      path.join(ROOT, "node_modules/better-sqlite3"),
+      "build/Release/better_sqlite3.node",
+    ]);
+
+    await run(
+      "npm",
+      [
+        "install",
+        `./${path.basename(tarball)}`,
+        "--prefer-offline",
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=error",
+      ],
+      {
+        cwd: dir,
+        env: cleanEnv({ npm_config_better_sqlite3_local_prebuilds: prebuilds }),
+        timeout: INSTALL_TIMEOUT_MS,
+      },
+    );
+    bin = path.join(dir, "node_modules/.bin/hlconnect");
+  }, INSTALL_TIMEOUT_MS + 60_000);
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("holds compiled code only: no sources, no tsx", () => {
+    const pkg = path.join(dir, "node_modules/hlconnect");
+    expect(existsSync(path.join(pkg, "dist/cli.js"))).toBe(true);
+    expect(readdirSync(pkg).sort()).not.toContain("src");
+    expect(existsSync(path.join(pkg, "packages/app/src"))).toBe(false);
+    expect(existsSync(path.join(dir, "node_modules/tsx"))).toBe(false);
+  });
+
+  it("npx hlconnect --help and --version answer", async () => {
+    const help = await run("npx", ["hlconnect", "--help"], { cwd: dir, env: cleanEnv() });
+    expect(help.stdout).toMatch(/^Usage: hlconnect \[options\] \[command\]/);
+    expect(help.stdout).toMatch(/^ {2}serve\b/m);
+    const version = await run(bin, ["--version"], { cwd: dir, env: cleanEnv() });
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it("hlconnect sandbox --json serves the emulator", async () => {
+    const s = firstLine(bin, ["sandbox", "--json", "--port", "0"], dir, cleanEnv());
+    try {
+      const info = JSON.parse(await s.line) as { baseUrl: string; locationToken: string; locationId: string };
+      const res = await fetch(`${info.baseUrl}/locations/${info.locationId}`, {
+        headers: { Authorization: `Bearer ${info.locationToken}`, Version: "2021-07-28" },
+      });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { location: { id: string } }).location.id).toBe(info.locationId);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it("hlconnect serve --demo runs the example flows and serves the web app", async () => {
+    const s = firstLine(bin, ["serve", "--demo", "--json", "--port", "0"], dir, cleanEnv());
+    try {
+      const info = JSON.parse(await s.line) as { serverUrl: string; apiToken: string };
+      expect((await fetch(`${info.serverUrl}/healthz`)).status).toBe(200);
+      const flows = (await (
+        await fetch(`${info.serverUrl}/api/flows`, { headers: { Authorization: `Bearer ${info.apiToken}` } })
+      ).json()) as { flows: Array<{ id: string }> };
+      expect(flows.flows.map((f) => f.id)).toContain("welcome-call-task");
+      const page = await fetch(`${info.serverUrl}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/<div id="root">|<html/i);
+    } finally {
+      expect(await s.stop()).toBe(0);
+    }
+  });
+
+  it("the libraries load from plain JavaScript", async () => {
+    const r = await run(
+      "node",
+      [
+        "--input-type=module",
+        "-e",
+        'const { HighLevelClient, OPERATIONS } = await import("hlconnect/client"); const { CATALOG } = await import("hlconnect/catalog"); console.log(typeof HighLevelClient, OPERATIONS.length, CATALOG.length)',
+      ],
+      { cwd: dir, env: cleanEnv() },
+    );
+    expect(r.stdout.trim()).toMatch(/^function 576 \d{3}$/);
+  });
+});

@@ -1,0 +1,159 @@
+// `npm run pack`: the installable tarball, dist/hlconnect-VERSION.tgz. One npm package, "hlconnect":
+// the compiled CLI and libraries (the workspace packages are compiled in, so nothing private has to
+// be published), the files they read at run time (specs, example flows, templates, the web app),
+// and the npm packages left as imports as its dependencies, pinned by an npm-shrinkwrap.json taken
+// from the workspace lockfile: an install gets the versions the tests ran with, and works offline
+// from a warm npm cache.
+import { execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { builtinModules } from "node:module";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { bundle, ENTRIES, REPO } from "./bundle.ts";
+
+interface LockEntry {
+  version?: string;
+  resolved?: string;
+  integrity?: string;
+  link?: boolean;
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+  [key: string]: unknown;
+}
+
+/** Files the compiled code reads, where its sources expect them (relative to the repository). */
+const ASSETS = [
+  "specs/highlevel",
+  "specs/catalog",
+  "examples/flows",
+  "templates",
+  "packages/client/src/generated/request-schemas.json",
+  "packages/app/package.json",
+  "packages/web/dist",
+  "README.md",
+];
+
+const REGISTRY = "https://registry.npmjs.org/";
+
+const readJson = (file: string) => JSON.parse(readFileSync(path.join(REPO, file), "utf8"));
+
+export async function pack(outDir = path.join(REPO, "dist")): Promise<string> {
+  const app = readJson("packages/app/package.json");
+  const stage = mkdtempSync(path.join(tmpdir(), "hlconnect-pack-"));
+  try {
+    if (!existsSync(path.join(REPO, "packages/web/dist/index.html"))) {
+      execFileSync("npm", ["run", "build:web"], { cwd: REPO, stdio: "inherit" });
+    }
+    const meta = await bundle({ outdir: path.join(stage, "dist"), rootFromOutdir: "../" });
+    for (const asset of ASSETS) cpSync(path.join(REPO, asset), path.join(stage, asset), { recursive: true });
+    mkdirSync(path.join(stage, "bin"));
+    cpSync(path.join(REPO, "packages/app/bin/hlconnect.mjs"), path.join(stage, "bin/hlconnect.mjs"));
+
+    const imported = new Set<string>();
+    for (const out of Object.values(meta.outputs))
+      for (const i of out.imports)
+        if (i.external && !i.path.startsWith("node:") && !builtinModules.includes(i.path))
+          imported.add(packageOf(i.path));
+    const lock = readJson("package-lock.json") as { packages: Record<string, LockEntry> };
+    const dependencies: Record<string, string> = {};
+    for (const name of [...imported].sort()) {
+      const version = lock.packages[`node_modules/${name}`]?.version;
+      if (!version) throw new Error(`the bundle imports ${name}, which the workspace lockfile does not hold`);
+      dependencies[name] = version;
+    }
+    const manifest = {
+      name: "hlconnect",
+      version: app.version,
+      description: readJson("package.json").description,
+      license: "MIT",
+      type: "module",
+      engines: app.engines,
+      bin: { hlconnect: "bin/hlconnect.mjs" },
+      // The libraries, compiled: `import { HighLevelClient } from "hlconnect/client"`.
+      exports: Object.fromEntries(
+        Object.keys(ENTRIES)
+          .filter((e) => e !== "cli")
+          .map((e) => [`./${e}`, `./dist/${e}.js`]),
+      ),
+      dependencies,
+    };
+    writeFileSync(path.join(stage, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+    writeFileSync(
+      path.join(stage, "npm-shrinkwrap.json"),
+      `${JSON.stringify(shrinkwrap(manifest, lock.packages), null, 2)}\n`,
+    );
+    mkdirSync(outDir, { recursive: true });
+    const out = execFileSync("npm", ["pack", "--pack-destination", outDir, "--silent"], {
+      cwd: stage,
+      encoding: "utf8",
+    });
+    return path.join(outDir, out.trim().split("\n").pop()!);
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+}
+
+function packageOf(specifier: string): string {
+  const parts = specifier.split("/");
+  return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]!;
+}
+
+/**
+ * The lockfile's entries for the package's dependencies and everything they need, found the way Node
+ * resolves them (nested node_modules first, then up). Flags that describe the workspace (dev-only)
+ * are dropped: here every entry is a dependency of the package.
+ */
+function shrinkwrap(
+  manifest: { name: string; version: string; dependencies: Record<string, string> },
+  packages: Record<string, LockEntry>,
+) {
+  const picked: Record<string, LockEntry> = {};
+  const resolve = (from: string, name: string): string | undefined => {
+    let dir = from;
+    for (;;) {
+      const candidate = `${dir ? `${dir}/` : ""}node_modules/${name}`;
+      if (packages[candidate] && !packages[candidate]!.link) return candidate;
+      if (!dir) return undefined;
+      const at = dir.lastIndexOf("/node_modules/");
+      dir = at < 0 ? "" : dir.slice(0, at);
+    }
+  };
+  const visit = (from: string, deps: Record<string, string>, optional: (n: string) => boolean) => {
+    for (const name of Object.keys(deps)) {
+      const where = resolve(from, name);
+      if (!where) {
+        if (optional(name)) continue;
+        throw new Error(`${name} (needed by ${from || manifest.name}) is not in the lockfile`);
+      }
+      if (picked[where]) continue;
+      const { dev: _d, devOptional: _o, peer: _p, ...entry } = packages[where]!;
+      // Where npm ci got it from: with the integrity, an offline install finds it in npm's cache.
+      const pkg = where.slice(where.lastIndexOf("node_modules/") + "node_modules/".length);
+      entry.resolved ??= `${REGISTRY}${pkg}/-/${pkg.split("/").pop()}-${entry.version}.tgz`;
+      picked[where] = entry;
+      const e = packages[where]!;
+      visit(where, e.dependencies ?? {}, () => false);
+      visit(where, e.optionalDependencies ?? {}, () => true);
+      visit(where, e.peerDependencies ?? {}, () => true);
+    }
+  };
+  visit("", manifest.dependencies, () => false);
+  const sorted = Object.fromEntries(Object.entries(picked).sort(([a], [b]) => a.localeCompare(b)));
+  return {
+    name: manifest.name,
+    version: manifest.version,
+    lockfileVersion: 3,
+    requires: true,
+    packages: {
+      "": { name: manifest.name, version: manifest.version, dependencies: manifest.dependencies },
+      ...sorted,
+    },
+  };
+}
+
+if (process.argv[1] === import.meta.filename) {
+  const file = await pack(process.argv[2] ? path.resolve(process.argv[2]) : undefined);
+  process.stdout.write(`${path.relative(process.cwd(), file)}\n`);
+}
