@@ -496,11 +496,11 @@ export class SyncState {
     ).all(JSON.stringify(keys), scope) as Array<{ key: string; contactId: string }>;
   }
 
-  /** A few remembered contacts of `scope`, for the cheap check at the start of a run. */
+  /** A few remembered contacts of `scope` (the latest remembered: no sort of the whole table), for the check at the start of a run. */
   sampleContacts(scope: string, limit: number): Array<{ key: string; contactId: string }> {
     return this.sql(
       `SELECT key, contact_id AS contactId FROM written WHERE location_id = ? AND contact_id IS NOT NULL
-         ORDER BY updated_at DESC LIMIT ?`,
+         ORDER BY rowid DESC LIMIT ?`,
     ).all(scope, limit) as Array<{ key: string; contactId: string }>;
   }
 
