@@ -29,6 +29,7 @@ import { type PollReport, PollScheduler } from "./scheduler/poller.ts";
 import { NotFoundError } from "./store/errors.ts";
 import { preparePrivateDir } from "./store/sqlite/private-files.ts";
 import type { ConnectionInput, ConnectionSecrets, FlowRecord, RunRecord, Store } from "./store/types.ts";
+import { Backfiller } from "./webhooks/backfill.ts";
 import { HIGHLEVEL_WEBHOOK_PUBLIC_KEY } from "./webhooks/highlevel-key.ts";
 import { WebhookIngest } from "./webhooks/ingest.ts";
 import { checkPayloadDepth, WebhookPayloadError } from "./webhooks/payload.ts";
@@ -57,6 +58,8 @@ export interface EngineOptions {
    * runs resume elsewhere once this runs out: shorter resumes sooner, at the cost of more renewals.
    */
   leaseMs?: number;
+  /** How often instant triggers are backfilled by polling, besides at start (default 5 min). */
+  backfillMs?: number;
   /** Webhooks waiting for their commit beyond which new ones get a 429 (default 1000). */
   ingestMaxPending?: number;
   /** Refresh OAuth tokens this long before they expire (default 60 s); tests with short-lived tokens lower it. */
@@ -81,6 +84,8 @@ export class Engine {
   readonly clients: ConnectionClients;
   readonly scheduler: PollScheduler;
   readonly router: WebhookRouter;
+  /** Reads, by polling, the events of instant triggers that webhooks did not deliver. */
+  readonly backfill: Backfiller;
   /** Group commits of incoming webhooks, refusing new ones (429) when too many wait. */
   readonly ingest: WebhookIngest;
   readonly logger: Logger;
@@ -114,6 +119,9 @@ export class Engine {
       ...(options.alertWebhook ? { alertWebhook: options.alertWebhook } : {}),
     });
     this.scheduler = new PollScheduler(this.env, queue, { tickMs: options.pollTickMs ?? 1000 });
+    this.backfill = new Backfiller(this.env, queue, {
+      ...(options.backfillMs ? { intervalMs: options.backfillMs } : {}),
+    });
     this.ingest = new WebhookIngest(store, {
       ...(options.ingestMaxPending !== undefined ? { maxPending: options.ingestMaxPending } : {}),
     });
@@ -215,6 +223,7 @@ export class Engine {
       },
     });
     this.router.start();
+    this.backfill.start();
     this.#pruneTimer = setInterval(() => void this.prune(), 3_600_000);
     this.#pruneTimer.unref();
   }
@@ -223,6 +232,7 @@ export class Engine {
     await this.#backends.leader.stop();
     this.scheduler.stop();
     this.router.stop();
+    this.backfill.stop();
     clearInterval(this.#pruneTimer);
     clearInterval(this.#sweepTimer);
     await Promise.all(this.#workers.map((w) => w.stop()));

@@ -101,6 +101,12 @@ export function createMetrics(engine: Engine, options: { processMetrics?: boolea
     labelNames: ["source", "reason"] as const,
     registers: [registry],
   });
+  const backfilled = new Counter({
+    name: "hlconnect_backfill_runs_total",
+    help: "Runs created by backfill (events of instant triggers the webhook did not deliver), by flow",
+    labelNames: ["flow"] as const,
+    registers: [registry],
+  });
   const httpRequests = new Counter({
     name: "hlconnect_http_requests_total",
     help: "HTTP requests answered, by method, route pattern and status",
@@ -120,7 +126,9 @@ export function createMetrics(engine: Engine, options: { processMetrics?: boolea
   engine.env.events.on("run", onRun);
   engine.env.events.on("job", onJob);
   engine.env.events.on("poll", onPoll);
+  const onBackfill = (e: { flowId: string; runs: number }) => backfilled.inc({ flow: e.flowId }, e.runs);
   engine.env.events.on("webhook-ignored", onIgnored);
+  engine.env.events.on("backfill", onBackfill);
   return {
     registry,
     webhooks,
@@ -130,6 +138,7 @@ export function createMetrics(engine: Engine, options: { processMetrics?: boolea
       engine.env.events.off("job", onJob);
       engine.env.events.off("poll", onPoll);
       engine.env.events.off("webhook-ignored", onIgnored);
+      engine.env.events.off("backfill", onBackfill);
     },
   };
 }

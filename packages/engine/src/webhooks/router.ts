@@ -8,6 +8,7 @@ import { webhookEventName } from "@hlconnect/client";
 import type { JobQueue } from "../queue/types.ts";
 import type { RunEnvironment } from "../runner/environment.ts";
 import type { FlowRecord, NewRun, WebhookRecord } from "../store/types.ts";
+import { naturalEventKey } from "./backfill.ts";
 
 export const HIGHLEVEL_SOURCE = "highlevel";
 export const FLOW_HOOK_SOURCE = "flow-hook";
@@ -145,7 +146,9 @@ export class WebhookRouter {
         skipped.push(why);
         continue;
       }
-      runs.push({ flowId: record.id, trigger: hook.payload, eventKey: `highlevel:${hook.webhookId}` });
+      // Events that backfill can also find are keyed by their record, so both make one run.
+      const eventKey = naturalEventKey(triggerKey, hook.payload) ?? `highlevel:${hook.webhookId}`;
+      runs.push({ flowId: record.id, trigger: hook.payload, eventKey });
     }
     if (!runs.length && !skipped.length) {
       skipped.push({ reason: "no_flow", text: `no enabled flow has the trigger ${triggerKey}` });
