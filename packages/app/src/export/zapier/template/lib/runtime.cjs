@@ -4,7 +4,7 @@
 
 const engine = require("./hlconnect-engine.js");
 const manifest = require("./manifest.json");
-const { itemsOf, asObject, withDedupeId, createResult } = require("./shape.js");
+const { itemsOf, asObject, withDedupeId, newestFirst, createResult } = require("./shape.js");
 const { zapierError } = require("./errors.js");
 
 const DEFAULT_BASE_URL = "https://services.leadconnectorhq.com";
@@ -229,12 +229,18 @@ function trigger(key) {
             const input = toInput(z, step, bundle.inputData || {});
             const cursor = { since: Date.now() - POLL_WINDOW_MS, seen: [], snapshot: [] };
             const res = await engine.pollEntry(entry, ctx, input, cursor);
-            let items = res.items.map((item, i) => withDedupeId(asObject(item), res.keys?.[i]));
-            if (!items.length && bundle.meta && bundle.meta.isLoadingSample && entry.read) {
-              // Nothing in the last day: show the newest records as samples instead.
-              items = itemsOf(await engine.runEntry(entry, ctx, input)).map((i) => withDedupeId(i));
+            const items = res.items.map((item, i) => withDedupeId(asObject(item), res.keys?.[i]));
+            if (items.length) {
+              // A time-ordered poll gives oldest first; a snapshot of a list has no order of its own.
+              const ordered = res.cursor?.snapshot ? newestFirst(items, step.dedupe) : items.reverse();
+              return ordered.slice(0, MAX_ITEMS);
             }
-            return items.reverse().slice(0, MAX_ITEMS);
+            if (bundle.meta?.isLoadingSample && entry.read) {
+              // Nothing in the last day: show the newest records as samples instead.
+              const read = itemsOf(await engine.runEntry(entry, ctx, input)).map((i) => withDedupeId(i));
+              return newestFirst(read, step.dedupe).slice(0, MAX_ITEMS);
+            }
+            return [];
           },
           step.inputFields,
           step.agency,

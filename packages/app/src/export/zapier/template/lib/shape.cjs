@@ -48,6 +48,22 @@ function withDedupeId(item, key) {
   return { ...item, id: key, ...(own !== undefined ? { recordId: own } : {}) };
 }
 
+const CREATED = ["dateAdded", "createdAt", "dateCreated", "startTime"];
+const UPDATED = ["dateUpdated", "updatedAt", "lastUpdated", ...CREATED];
+
+/**
+ * A whole list (a snapshot) newest first, by the first time field every item has: the update
+ * time for "updated" triggers, else the creation time. Without one, the list keeps its order.
+ */
+function newestFirst(items, dedupe) {
+  const timeOf = (item, f) => (typeof item[f] === "number" ? item[f] : Date.parse(item[f]));
+  const field = (dedupe === "id+updated" ? UPDATED : CREATED).find((f) =>
+    items.every((i) => Number.isFinite(timeOf(i, f))),
+  );
+  if (!field || items.length < 2) return items;
+  return [...items].sort((a, b) => timeOf(b, field) - timeOf(a, field));
+}
+
 /** What a create returns: always one object. */
 function createResult(output) {
   if (Array.isArray(output)) return { items: output };
@@ -56,4 +72,4 @@ function createResult(output) {
   return { result: output };
 }
 
-module.exports = { itemsOf, asObject, withDedupeId, createResult };
+module.exports = { itemsOf, asObject, withDedupeId, newestFirst, createResult };
