@@ -7,7 +7,8 @@
 // native module is given as a local prebuild made from the workspace's own build, so the install
 // does not spend minutes compiling SQLite (prebuild-install's documented local-prebuilds option).
 import { execFile, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -51,9 +52,11 @@ function firstLine(cmd: string, args: string[], cwd: string, env: NodeJS.Process
 
 describe("the npm package", () => {
   let dir: string;
+  let packDir: string;
   let bin: string;
   beforeAll(async () => {
     const out = mkdtempSync(path.join(tmpdir(), "hlc-pack-"));
+    packDir = out;
     const tarball = await pack(out);
     expect(path.basename(tarball)).toMatch(/^hlconnect-\d+\.\d+\.\d+\.tgz$/);
 
@@ -92,9 +95,10 @@ describe("the npm package", () => {
     );
     bin = path.join(dir, "node_modules/.bin/hlconnect");
   }, INSTALL_TIMEOUT_MS + 60_000);
-  afterAll(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(async () => {
+    // Hundreds of installed packages: removing them takes a while on a busy disk.
+    await Promise.all([dir, packDir].filter(Boolean).map((d) => rm(d, { recursive: true, force: true })));
+  }, 180_000);
 
   it("holds compiled code only: no sources, no tsx", () => {
     const pkg = path.join(dir, "node_modules/hlconnect");

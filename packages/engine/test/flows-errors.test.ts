@@ -303,7 +303,7 @@ ${trigger}steps:
       expect(e.message).toBe(`every must be 1 to 15 minutes (got ${every})`);
       expect(e.suggestion).toContain(hint);
     }
-    expect(oneError(polling(`  op: highlevel.contacts.new\n  every: 5 minutes\n`)).message).toMatch(/"5m"/);
+    expect(oneError(polling(`  op: highlevel.contacts.new\n  every: 5 minuets\n`)).message).toMatch(/"5m"/);
   });
 
   it("refuses an interval on an instant trigger and on a webhook", () => {

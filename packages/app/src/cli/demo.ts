@@ -112,7 +112,16 @@ export async function demoBanner(o: {
     }
     lines.push(`    ${f.id.padEnd(width)}  ${how}`);
   }
+  const data = quoteArg(o.dataDir);
   lines.push(
+    "",
+    "Look at its runs from another terminal while it runs:",
+    `  npx hlconnect runs list --data ${data}`,
+    `  npx hlconnect runs show RUN_ID --data ${data}`,
+    `  HLCONNECT_API_TOKEN=${o.apiToken} npx hlconnect runs replay RUN_ID --data ${data}`,
+    ...(o.keepsData
+      ? []
+      : ["To keep this folder after Ctrl-C, start the demo with a folder: npm start -- --data ./demo-data"]),
     "",
     "Runs appear below as they finish (time, flow, status, duration, run id). Stop with Ctrl-C.",
     "",
@@ -129,4 +138,9 @@ export function demoContactText(info: SandboxInfo, contactId: string, pollingFlo
     `  ${curlCreateContact(info)}`,
     "",
   ].join("\n");
+}
+
+/** A path as a shell argument: quoted only when it needs to be. */
+function quoteArg(p: string): string {
+  return /^[\w./:@-]+$/.test(p) ? p : `'${p.replace(/'/g, "'\\''")}'`;
 }

@@ -20,6 +20,11 @@ export function table(header: string[], rows: string[][]): string {
     .join("\n");
 }
 
+/** "1 flow", "3 flows". */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
 export function formatDuration(ms: number | undefined): string {
   if (ms === undefined) return "-";
   if (ms < 1000) return `${ms} ms`;

@@ -2,10 +2,12 @@
 import type { Command } from "commander";
 import { parseRunQuery } from "../server/routes/runs.ts";
 import { runDurationMs, runView, stepView } from "../server/views.ts";
-import { DATA_HELP, openEngine, withEngine } from "./data.ts";
+import { DATA_HELP, openEngine, resolveDataDir, withEngine } from "./data.ts";
 import { CliError } from "./errors.ts";
 import { clock, formatDuration, runLine, table, write } from "./format.ts";
 import { runHere } from "./run-here.ts";
+import { formatRun } from "./runs-show.ts";
+import { findServerUrl } from "./server-file.ts";
 
 export function registerRunsCommands(program: Command): void {
   const runs = program.command("runs").description("Runs: list, show, replay");
@@ -50,12 +52,14 @@ export function registerRunsCommands(program: Command): void {
     .description("One run with its trigger and every step's input, output and error")
     .argument("<id>", "run id")
     .option("--data <dir>", DATA_HELP)
-    .action(async (id: string, opts: { data?: string }) => {
+    .option("--json", "print the run and its steps as JSON, values in full")
+    .action(async (id: string, opts: { data?: string; json?: boolean }) => {
       await withEngine({ data: opts.data, mustExist: true }, async (engine) => {
         const run = await engine.store.getRun(id);
         if (!run) throw new CliError(`no run "${id}" (see \`hlconnect runs list\`)`);
-        const steps = await engine.store.listSteps(id);
-        write(JSON.stringify({ run: runView(run), steps: steps.map(stepView) }, null, 2));
+        const steps = (await engine.store.listSteps(id)).map(stepView);
+        if (opts.json) write(JSON.stringify({ run: runView(run), steps }, null, 2));
+        else write(formatRun(runView(run), steps));
       });
     });
 
@@ -65,7 +69,17 @@ export function registerRunsCommands(program: Command): void {
     .argument("<id>", "run id")
     .option("--data <dir>", DATA_HELP)
     .option("--queue", "leave the run to a running `hlconnect serve` instead of running it here")
+    .addHelpText(
+      "after",
+      "\nWhen `hlconnect serve` runs on the data dir, the replay goes through it (its API, with\n" +
+        "HLCONNECT_API_TOKEN) and this waits for the run; otherwise it runs in this process.",
+    )
     .action(async (id: string, opts: { data?: string; queue?: boolean }) => {
+      const serverUrl = findServerUrl(resolveDataDir(opts.data));
+      if (serverUrl) {
+        await replayThroughServer(serverUrl, id, Boolean(opts.queue));
+        return;
+      }
       const { engine } = await openEngine({
         data: opts.data,
         mustExist: true,
@@ -100,3 +114,53 @@ function asCliError<T>(fn: () => T): T {
     throw new CliError((err as Error).message.replace(/^limit/, "--limit"), 2);
   }
 }
+
+const REPLAY_WAIT_MS = 60_000;
+
+/**
+ * A server runs on this data dir: it replays the run (its workers, its rate limits, its connections'
+ * refreshed tokens), and this waits for the outcome, rather than a second engine working beside it.
+ */
+async function replayThroughServer(serverUrl: string, id: string, queueOnly: boolean): Promise<void> {
+  const token = process.env.HLCONNECT_API_TOKEN?.trim();
+  if (!token) {
+    throw new CliError(
+      `\`hlconnect serve\` is running on this data dir (${serverUrl}), so the replay goes through it: ` +
+        "set HLCONNECT_API_TOKEN to its API token (printed when it started)",
+    );
+  }
+  const call = async (method: string, path: string) => {
+    const res = await fetch(`${serverUrl}/api${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}` },
+    }).catch((err: Error) => {
+      throw new CliError(`the server at ${serverUrl} did not answer: ${err.message}`);
+    });
+    const body = (await res.json().catch(() => ({}))) as { run?: RunView; error?: { message?: string } };
+    if (res.status === 404) throw new CliError(`no run "${id}" (see \`hlconnect runs list\`)`);
+    if (!res.ok || !body.run) {
+      throw new CliError(
+        `the server refused the replay (HTTP ${res.status}): ${body.error?.message ?? "no details"}`,
+      );
+    }
+    return body.run;
+  };
+  const queued = await call("POST", `/runs/${encodeURIComponent(id)}/replay`);
+  if (queueOnly) {
+    write(`queued run ${queued.id} (replay of ${id}) on the server at ${serverUrl}`);
+    return;
+  }
+  const until = Date.now() + REPLAY_WAIT_MS;
+  let run = queued;
+  while ((run.status === "queued" || run.status === "running") && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 250));
+    run = await call("GET", `/runs/${encodeURIComponent(queued.id)}`);
+  }
+  write(
+    `${run.status}  ${run.id}  (replay of ${id}, run by the server at ${serverUrl})` +
+      `${run.error ? `  — ${run.error.stepId ? `step ${run.error.stepId}: ` : ""}${run.error.message}` : ""}`,
+  );
+  if (run.status !== "succeeded" && run.status !== "skipped") process.exitCode = 1;
+}
+
+type RunView = ReturnType<typeof runView>;

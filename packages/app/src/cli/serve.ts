@@ -38,7 +38,7 @@ import {
   startDemoSandbox,
 } from "./demo.ts";
 import { CliError } from "./errors.ts";
-import { runEvent, runLine, write } from "./format.ts";
+import { count, runEvent, runLine, write } from "./format.ts";
 import { addScaleOptions, readScaleOut, SCALE_ENV_HELP, type ScaleOptions, scaleNames } from "./scale.ts";
 import { removeServerFile, writeServerFile } from "./server-file.ts";
 
@@ -262,7 +262,10 @@ async function loadFlows(engine: Engine, dir: string, logger: AppLogger): Promis
   // A bad file does not stop the server: the others run, and the log says what to fix where.
   for (const e of result.errors)
     logger.warn({ file: e.file, line: e.line, column: e.column }, formatFlowError(e));
-  logger.info({ dir, flows: result.loaded.map((f) => f.id) }, `loaded ${result.loaded.length} flows`);
+  logger.info(
+    { dir, flows: result.loaded.map((f) => f.id) },
+    `loaded ${count(result.loaded.length, "flow")}`,
+  );
   return result.loaded;
 }
 
@@ -286,7 +289,11 @@ function followRuns(engine: Engine, logger: AppLogger, opts: ServeOptions): void
         if (!run) return;
         if (opts.json) write(JSON.stringify(runEvent(run)));
         else if (opts.demo) write(runLine(run));
-        else logger.info(runEvent(run), `run ${run.status}: ${run.flowId}`);
+        else {
+          // The log line has its own `time`; the run's is its finish time.
+          const { time, ...event } = runEvent(run);
+          logger.info({ ...event, finishedAt: time }, `run ${run.status}: ${run.flowId}`);
+        }
       })
       .catch(() => {}); // the store closed while stopping
   });

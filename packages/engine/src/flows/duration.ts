@@ -1,4 +1,4 @@
-// Durations as flow files write them: "90s", "5m", "1h".
+// Durations as flow files write them: "90s", "5m", "1h" (or "5 min", "2 hours": the unit's first letter counts).
 import { DURATION } from "./format.ts";
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000 };
@@ -7,7 +7,7 @@ const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000 };
 export function parseDuration(text: string): number | undefined {
   const m = DURATION.exec(text.trim());
   if (!m) return undefined;
-  return Number(m[1]) * (UNIT_MS[m[2] ?? ""] ?? Number.NaN);
+  return Number(m[1]) * (UNIT_MS[(m[2] ?? "").charAt(0).toLowerCase()] ?? Number.NaN);
 }
 
 export const MINUTE = 60_000;

@@ -6,12 +6,12 @@ import { z } from "zod";
 export const FLOW_ID = /^[a-z0-9]+(?:[-_][a-z0-9]+)*$/;
 /** Step, var and table names appear in expressions (`steps.ID.output`), so they are identifiers. */
 export const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** "90s", "5m", "1h". */
-export const DURATION = /^(\d+)\s*(s|m|h)$/;
+/** "90s", "5m", "1h", and the way `hlconnect flows list` prints them: "5 min", "2 hours". */
+export const DURATION = /^(\d+)\s*(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)$/i;
 
 const durationText = (what: string) =>
   z.string({ error: `${what} must be a duration such as "5m" or "90s"` }).regex(DURATION, {
-    error: `${what} must be a number with s, m or h, such as "5m" or "90s"`,
+    error: `${what} must be a number with s, m or h, such as "5m", "5 min" or "90s"`,
   });
 
 const mapping = z.record(z.string(), z.unknown(), { error: "must be a mapping of field: value" });

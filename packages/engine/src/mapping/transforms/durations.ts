@@ -50,7 +50,7 @@ export function parseDuration(text: string): { parts: DurationPart[] } | { error
   for (let m = re.exec(source); m; m = re.exec(source)) {
     const word = m[2]!.toLowerCase().replace(/\s+/g, "");
     const unit = UNITS[word];
-    if (!unit) return { error: `unknown unit "${m[2]}" in "${text}"` };
+    if (!unit) return { error: unknownUnit(m[2]!, source.slice(re.lastIndex), text) };
     const amount = Number(m[1]);
     if (!Number.isInteger(amount) && EXACT_MS[unit] === undefined) {
       return {
@@ -93,4 +93,37 @@ export function addBusinessDays(dt: DateTime, n: number): DateTime {
     if (out.weekday <= 5) left--;
   }
   return out;
+}
+
+/**
+ * Name the word that is wrong: in "1 business dya" that is "dya" (after a "business" or "work" that
+ * wanted "days"), and say which unit was probably meant.
+ */
+function unknownUnit(word: string, rest: string, text: string): string {
+  const next = /^([a-z]+)/i.exec(rest)?.[1];
+  if (/^(business|work)$/i.test(word) && next) {
+    return `unknown unit "${word} ${next}" in "${text}": did you mean "${word} days"?`;
+  }
+  if (/^(business|work)$/i.test(word)) return `"${word}" needs "days" in "${text}": write "1 ${word} day"`;
+  const near = Object.keys(UNITS)
+    .filter((u) => u.length > 2 && editDistance(u, word.toLowerCase()) <= 2)
+    .sort(
+      (a, b) =>
+        editDistance(a, word.toLowerCase()) - editDistance(b, word.toLowerCase()) || b.length - a.length,
+    );
+  return `unknown unit "${word}" in "${text}"${near.length ? `: did you mean "${near[0]}"?` : ""}`;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = row[j]!;
+      row[j] = Math.min(up + 1, row[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
+    }
+  }
+  return row[b.length]!;
 }
