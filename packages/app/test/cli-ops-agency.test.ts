@@ -70,6 +70,51 @@ describe("ops run --example with a location token and an agency token", () => {
     expect(r.stderr).toMatch(/agency/i);
   });
 
+  it("a location token stays a location token when HIGHLEVEL_COMPANY_ID is set without a location", async () => {
+    const i = sandbox.info;
+    const env2 = {
+      HIGHLEVEL_BASE_URL: i.baseUrl,
+      HIGHLEVEL_TOKEN: i.locationToken,
+      HIGHLEVEL_COMPANY_ID: i.companyId,
+    };
+    const location = await cli(
+      ["api", "call", "get-location", "--params", JSON.stringify({ locationId: i.locationId })],
+      env2,
+    );
+    expect(location.stderr).toBe("");
+    expect(JSON.parse(location.stdout).location.id).toBe(i.locationId);
+    // An agency operation is refused before any request: the token is not taken for an agency one.
+    const company = await cli(
+      ["api", "call", "get-company", "--params", JSON.stringify({ companyId: i.companyId })],
+      env2,
+    );
+    expect(company.code).not.toBe(0);
+    expect(company.stderr).toMatch(/agency/i);
+    // Said explicitly, the same variable holds an agency token.
+    const declared = await cli(
+      ["api", "call", "get-company", "--params", JSON.stringify({ companyId: i.companyId })],
+      { ...env2, HIGHLEVEL_TOKEN: i.agencyToken, HIGHLEVEL_TOKEN_TYPE: "agency" },
+    );
+    expect(declared.stderr).toBe("");
+    expect(JSON.parse(declared.stdout).company.id).toBe(i.companyId);
+  });
+
+  it("an invalid HIGHLEVEL_BASE_URL or HIGHLEVEL_TOKEN_TYPE names the variable", async () => {
+    const bad = await cli(["ops", "run", "highlevel.contacts.find", "--example"], {
+      ...env,
+      HIGHLEVEL_BASE_URL: "services.leadconnectorhq.com",
+    });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(
+      /^hlconnect: HIGHLEVEL_BASE_URL must be an http\(s\) URL .*got "services\.leadconnectorhq\.com"/,
+    );
+    const type = await cli(["ops", "run", "highlevel.contacts.find", "--example"], {
+      ...env,
+      HIGHLEVEL_TOKEN_TYPE: "company",
+    });
+    expect(type.stderr).toMatch(/HIGHLEVEL_TOKEN_TYPE must be "location" or "agency", got "company"/);
+  });
+
   it("mints a location token from the agency token when no location token is given", async () => {
     const { HIGHLEVEL_TOKEN: _t, ...agencyOnly } = env;
     const r = await cli(["ops", "run", "highlevel.contacts.find", "--example", "--json"], agencyOnly);

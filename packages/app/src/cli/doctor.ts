@@ -235,6 +235,7 @@ async function scaleOutChecks(dbUrl: string | undefined, redisUrl: string | unde
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
     });
+    redis.on("error", () => {}); // the failed connect below says it
     try {
       await redis.connect();
       await redis.ping();
