@@ -156,6 +156,10 @@ async function serve(opts: ServeOptions): Promise<void> {
       ...(baseUrl ? { baseUrl } : {}),
       ...(webhookPublicKey ? { webhookPublicKey } : {}),
       ...(leaseMs ? { leaseMs } : {}),
+      // How often instant triggers are backfilled by polling (default 5 min; the chaos suite lowers it).
+      ...(Number(process.env.HLCONNECT_BACKFILL_MS) > 0
+        ? { backfillMs: Number(process.env.HLCONNECT_BACKFILL_MS) }
+        : {}),
       ...(scaleOut
         ? {
             databaseUrl: scaleOut.databaseUrl,

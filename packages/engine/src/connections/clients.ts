@@ -62,6 +62,10 @@ export class ConnectionClients {
       ...(location ? { locationId: location } : {}),
       ...(connection.companyId ? { companyId: connection.companyId } : {}),
       limiter: this.limiter,
+      // HIGHLEVEL_TIMEOUT_MS: how long one call may take (default 30 s; the chaos suite lowers it).
+      ...(Number(process.env.HIGHLEVEL_TIMEOUT_MS) > 0
+        ? { timeoutMs: Number(process.env.HIGHLEVEL_TIMEOUT_MS) }
+        : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
   }
