@@ -191,12 +191,16 @@ export interface ImportView {
   id: string;
   file: string;
   dryRun: boolean;
-  status: string;
-  progress?: { rows: number; total?: number };
+  locationId?: string;
+  connectionId?: string;
+  status: "queued" | "running" | "succeeded" | "failed" | (string & {});
+  createdAt?: string;
+  finishedAt?: string;
+  progress?: { phase?: string; done: number; total: number; percent: number };
+  /** The same shape `hlconnect import batchleads --json` prints. */
   summary?: Record<string, unknown>;
   rejected?: Array<{ row: number; reason: string; values?: Record<string, unknown> }>;
   error?: string;
-  createdAt?: string;
 }
 
 export interface Overview {

@@ -19,8 +19,12 @@ const STATUS_TONE: Record<string, string> = {
   queued: "info",
 };
 
-export function StatusBadge({ status }: { status: string }) {
-  return <span className={`badge ${STATUS_TONE[status] ?? ""}`}>{status.replaceAll("_", " ")}</span>;
+export function StatusBadge({ status, testid }: { status: string; testid?: string }) {
+  return (
+    <span className={`badge ${STATUS_TONE[status] ?? ""}`} data-testid={testid}>
+      {status.replaceAll("_", " ")}
+    </span>
+  );
 }
 
 /** A run's or step's error as one line: its message, with the code when there is one. */

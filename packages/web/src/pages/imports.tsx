@@ -2,10 +2,35 @@
 // rows with reasons), then import it with a live progress bar. Past imports stay listed.
 import { useEffect, useRef, useState } from "react";
 import { api, messageOf } from "../api/client.ts";
-import type { ImportView } from "../api/types.ts";
+import type { ConnectionView, ImportView } from "../api/types.ts";
 import { Json, LoadState, PageHead, StatusBadge, Time, useLoad } from "../components/ui.tsx";
 
-const DONE = new Set(["succeeded", "failed", "done", "completed", "error"]);
+const DONE = new Set(["succeeded", "failed"]);
+
+/** The figures a person reads first, in order (the rest of the summary is under Details). */
+const FIGURES: Array<[string, string]> = [
+  ["rowsRead", "Rows read"],
+  ["leads", "Leads"],
+  ["rowsRejected", "Rows rejected"],
+  ["contacts.created", "Contacts created"],
+  ["contacts.updated", "Contacts updated"],
+  ["contacts.unchanged", "Contacts unchanged"],
+  ["contacts.joined", "Leads joined onto another contact"],
+  ["notesCreated", "Notes created"],
+  ["tasksCreated", "Tasks created"],
+  ["tagsAdded", "Tags added"],
+  ["complianceSkips", "Call tasks skipped (compliance)"],
+  ["leadsFailed", "Leads failed"],
+];
+
+function figure(summary: Record<string, unknown>, key: string): unknown {
+  return key
+    .split(".")
+    .reduce<unknown>(
+      (v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined),
+      summary,
+    );
+}
 
 /** Polls an import until it ends; returns its latest view. */
 function useImport(id: string | undefined): ImportView | undefined {
@@ -33,6 +58,11 @@ function useImport(id: string | undefined): ImportView | undefined {
 
 export function ImportsPage() {
   const past = useLoad((signal) => api<{ imports: ImportView[] }>("/imports", { signal }), []);
+  const connections = useLoad(
+    (signal) => api<{ connections: ConnectionView[] }>("/connections", { signal }),
+    [],
+  );
+  const [connectionId, setConnectionId] = useState("");
   const [file, setFile] = useState<File>();
   const [locationId, setLocationId] = useState("");
   const [dryId, setDryId] = useState<string>();
@@ -43,9 +73,11 @@ export function ImportsPage() {
   const real = useImport(runId);
   const reloadPast = useRef(past.reload);
   reloadPast.current = past.reload;
+  // Each finished dry run or import joins the list of past ones.
+  const finished = `${dry && DONE.has(dry.status) ? dry.id : ""}|${real && DONE.has(real.status) ? real.id : ""}`;
   useEffect(() => {
-    if (real && DONE.has(real.status)) void reloadPast.current();
-  }, [real]);
+    if (finished !== "|") void reloadPast.current();
+  }, [finished]);
 
   const start = async (dryRun: boolean) => {
     if (!file) return;
@@ -58,6 +90,7 @@ export function ImportsPage() {
           file: file.name,
           dryRun: dryRun ? 1 : undefined,
           locationId: locationId.trim() || undefined,
+          connectionId: connectionId || undefined,
         },
       });
       if (dryRun) {
@@ -103,6 +136,23 @@ export function ImportsPage() {
               placeholder="the connection's location"
             />
           </div>
+          {(connections.data?.connections.length ?? 0) > 1 ? (
+            <div className="field">
+              <label htmlFor="import-connection">Connection</label>
+              <select
+                id="import-connection"
+                value={connectionId}
+                onChange={(e) => setConnectionId(e.target.value)}
+              >
+                <option value="">— choose —</option>
+                {connections.data?.connections.map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c.label}
+                  </option>
+                ))}
+              </select>
+            </div>
+          ) : null}
           <button type="button" className="primary" disabled={!file || busy} onClick={() => void start(true)}>
             Check it (dry run)
           </button>
@@ -152,6 +202,7 @@ export function ImportsPage() {
                   <details>
                     <summary>
                       {i.file} {i.dryRun ? "(dry run)" : ""} <StatusBadge status={i.status} />{" "}
+                      {i.summary ? `${String(figure(i.summary, "leads") ?? "?")} leads · ` : ""}
                       <Time iso={i.createdAt} />
                     </summary>
                     {i.summary ? <Summary summary={i.summary} /> : null}
@@ -168,24 +219,22 @@ export function ImportsPage() {
 }
 
 function ImportProgress({ view }: { view: ImportView }) {
-  const rows = view.progress?.rows ?? 0;
-  const total = view.progress?.total;
-  const done = DONE.has(view.status);
-  const pct =
-    done && view.status !== "failed" ? 100 : total ? Math.min(100, Math.round((rows / total) * 100)) : 0;
+  const p = view.progress;
+  const pct = view.status === "succeeded" ? 100 : Math.max(0, Math.min(100, Math.round(p?.percent ?? 0)));
+  const phase =
+    p?.phase === "reading" ? "reading the file" : p?.phase === "syncing" ? "sending to HighLevel" : "";
   return (
     <div style={{ margin: "8px 0 12px" }}>
       <div className="row spread small">
         <span>
-          <StatusBadge status={view.status} /> {rows}
-          {total ? ` of ${total}` : ""} rows
+          <StatusBadge status={view.status} /> {DONE.has(view.status) ? "" : phase}
         </span>
         <span data-testid="progress-pct">{pct}%</span>
       </div>
       <div
         className="progress"
         role="progressbar"
-        aria-label="Import progress"
+        aria-label={`${view.dryRun ? "Dry run" : "Import"} progress`}
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={pct}
@@ -196,30 +245,25 @@ function ImportProgress({ view }: { view: ImportView }) {
   );
 }
 
-/** The summary's numbers as a table; anything nested as JSON. */
+/** The summary's main figures as a table; everything else (custom fields, joined leads) under Details. */
 function Summary({ summary }: { summary: Record<string, unknown> }) {
-  const flat = Object.entries(summary).filter(([, v]) => typeof v === "number" || typeof v === "string");
-  const nested = Object.fromEntries(
-    Object.entries(summary).filter(([, v]) => v !== null && typeof v === "object"),
-  );
+  const rows = FIGURES.filter(([k]) => figure(summary, k) !== undefined);
   return (
     <div className="stack" data-testid="import-summary">
       <table>
         <tbody>
-          {flat.map(([k, v]) => (
-            <tr key={k}>
-              <th scope="row">{k}</th>
-              <td>{String(v)}</td>
+          {rows.map(([k, label]) => (
+            <tr key={k} data-key={k}>
+              <th scope="row">{label}</th>
+              <td>{String(figure(summary, k))}</td>
             </tr>
           ))}
         </tbody>
       </table>
-      {Object.keys(nested).length ? (
-        <details>
-          <summary>Details</summary>
-          <Json value={nested} />
-        </details>
-      ) : null}
+      <details>
+        <summary>Details</summary>
+        <Json value={summary} label="Import summary" />
+      </details>
     </div>
   );
 }

@@ -75,10 +75,10 @@ export function RunPage({ runId }: { runId: string }) {
           </PageHead>
           <div className="card">
             <div className="row">
-              <StatusBadge status={run.status} />
-              <span data-testid="run-status">{run.status.replace("_", " ")}</span>
+              <StatusBadge status={run.status} testid="run-status" />
               <span className="muted">
-                {run.durationMs !== undefined ? `in ${run.durationMs} ms` : ""} · attempts {run.attempts}
+                {run.durationMs !== undefined ? `in ${run.durationMs} ms · ` : ""}
+                {run.attempts} attempt{run.attempts === 1 ? "" : "s"}
               </span>
             </div>
             {run.error ? (
