@@ -11,6 +11,7 @@ interface FlowRow {
   source: string;
   file_path: string | null;
   enabled: boolean;
+  dry_run: boolean;
   status: FlowRecord["status"];
   status_reason: string | null;
   trigger_key: string | null;
@@ -27,6 +28,7 @@ function toRecord(row: FlowRow): FlowRecord {
     source: row.source,
     ...opt("filePath", row.file_path),
     enabled: row.enabled,
+    ...(row.dry_run ? { dryRun: true as const } : {}),
     status: row.status,
     ...opt("statusReason", row.status_reason),
     ...opt("triggerKey", row.trigger_key),
@@ -89,10 +91,10 @@ export function pgFlows(ctx: PgContext): FlowStore {
       return (await pool.query<FlowRow>(sql, params)).rows.map(toRecord);
     },
 
-    async setFlowEnabled(id, enabled) {
+    async setFlowEnabled(id, enabled, options) {
       const { rows } = await pool.query<FlowRow>(
-        "UPDATE flows SET enabled = $1, updated_at = $2 WHERE id = $3 RETURNING *",
-        [Boolean(enabled), ctx.now(), id],
+        "UPDATE flows SET enabled = $1, dry_run = $2, updated_at = $3 WHERE id = $4 RETURNING *",
+        [Boolean(enabled), Boolean(enabled && options?.dryRun), ctx.now(), id],
       );
       return updated(rows[0], id);
     },

@@ -131,6 +131,14 @@ CREATE TABLE alerts (
 CREATE INDEX alerts_by_time ON alerts (sent_at DESC, key DESC);
 `,
   },
+  {
+    version: 2,
+    name: "dry runs",
+    sql: `
+ALTER TABLE flows ADD COLUMN dry_run BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE runs ADD COLUMN dry_run BOOLEAN NOT NULL DEFAULT FALSE;
+`,
+  },
 ];
 
 export const PG_LATEST_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;

@@ -26,6 +26,7 @@ export interface RunRow {
   trigger: string;
   event_key: string | null;
   replay_of: string | null;
+  dry_run: boolean;
   attempts: number;
   error: string | null;
   created_at: number;
@@ -55,6 +56,7 @@ export function runToRecord(row: RunRow): RunRecord {
     trigger: JSON.parse(row.trigger),
     ...opt("eventKey", row.event_key),
     ...opt("replayOf", row.replay_of),
+    ...(row.dry_run ? { dryRun: true as const } : {}),
     attempts: row.attempts,
     createdAt: row.created_at,
     ...opt("startedAt", row.started_at),
@@ -107,11 +109,20 @@ export async function insertRun(
   if (!flow.rowCount) throw new NotFoundError("flow", flowId);
   const now = ctx.now();
   const inserted = await q.query<RunRow>(
-    `INSERT INTO runs (id, flow_id, status, trigger, event_key, replay_of, created_at, updated_at)
-     VALUES ($1, $2, 'queued', $3, $4, $5, $6, $6)
+    `INSERT INTO runs (id, flow_id, status, trigger, event_key, replay_of, dry_run, created_at, updated_at)
+     VALUES ($1, $2, 'queued', $3, $4, $5,
+             coalesce($7::boolean, (SELECT dry_run FROM flows WHERE id = $2)), $6, $6)
      ON CONFLICT (flow_id, event_key) WHERE event_key IS NOT NULL DO NOTHING
      RETURNING *`,
-    [newId("run", now), flowId, trigger, eventKey, replayOf, now],
+    [
+      newId("run", now),
+      flowId,
+      trigger,
+      eventKey,
+      replayOf,
+      now,
+      input.dryRun === undefined ? null : Boolean(input.dryRun),
+    ],
   );
   if (inserted.rows[0]) return { row: inserted.rows[0], created: true };
   const existing = await q.query<RunRow>("SELECT * FROM runs WHERE flow_id = $1 AND event_key = $2", [

@@ -2,9 +2,17 @@
 // in several processes never wait on each other) and routed to runs.
 import { InvalidInputError, NotFoundError } from "../errors.ts";
 import { newId } from "../ids.ts";
-import type { NewRun, RunRecord, WebhookInbox, WebhookRecord, WebhookStatus } from "../types.ts";
+import type {
+  NewRun,
+  RunRecord,
+  WebhookInbox,
+  WebhookInput,
+  WebhookRecord,
+  WebhookStatus,
+} from "../types.ts";
 import { optionalText, requirePositive, requireText, requireTime, toJson } from "../validate.ts";
 import { opt, type PgContext } from "./context.ts";
+import type { Queryable } from "./db.ts";
 import { insertRun, type RunRow, runToRecord } from "./runs.ts";
 
 interface WebhookRow {
@@ -44,31 +52,49 @@ function toRecord(row: WebhookRow): WebhookRecord {
 export function pgWebhooks(ctx: PgContext): WebhookInbox {
   const { pool } = ctx;
 
+  /** Checked values of one delivery, in column order. */
+  function insertParams(input: WebhookInput): unknown[] {
+    const source = requireText(input?.source, "webhook source");
+    const webhookId = requireText(input.webhookId, `${source} webhook: webhookId`);
+    return [
+      newId("whk", ctx.now()),
+      source,
+      webhookId,
+      optionalText(input.locationId, `${source} webhook "${webhookId}": locationId`) ?? null,
+      optionalText(input.flowId, `${source} webhook "${webhookId}": flowId`) ?? null,
+      toJson(input.payload, `${source} webhook "${webhookId}": payload`),
+      requireTime(input.receivedAt, `${source} webhook "${webhookId}": receivedAt`),
+    ];
+  }
+
+  async function insertOne(q: Queryable, params: unknown[]): Promise<{ inserted: boolean; id: string }> {
+    const inserted = await q.query(
+      `INSERT INTO webhooks (id, source, webhook_id, location_id, flow_id, payload, received_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (source, webhook_id) DO NOTHING`,
+      params,
+    );
+    if (inserted.rowCount) return { inserted: true, id: params[0] as string };
+    const first = await q.query<{ id: string }>(
+      "SELECT id FROM webhooks WHERE source = $1 AND webhook_id = $2",
+      [params[1], params[2]],
+    );
+    return { inserted: false, id: first.rows[0]!.id };
+  }
+
   return {
     async insertWebhook(input) {
-      const source = requireText(input?.source, "webhook source");
-      const webhookId = requireText(input.webhookId, `${source} webhook: webhookId`);
-      const id = newId("whk", ctx.now());
-      const params = [
-        id,
-        source,
-        webhookId,
-        optionalText(input.locationId, `${source} webhook "${webhookId}": locationId`) ?? null,
-        optionalText(input.flowId, `${source} webhook "${webhookId}": flowId`) ?? null,
-        toJson(input.payload, `${source} webhook "${webhookId}": payload`),
-        requireTime(input.receivedAt, `${source} webhook "${webhookId}": receivedAt`),
-      ];
-      const inserted = await pool.query(
-        `INSERT INTO webhooks (id, source, webhook_id, location_id, flow_id, payload, received_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (source, webhook_id) DO NOTHING`,
-        params,
-      );
-      if (inserted.rowCount) return { inserted: true, id };
-      const first = await pool.query<{ id: string }>(
-        "SELECT id FROM webhooks WHERE source = $1 AND webhook_id = $2",
-        [source, webhookId],
-      );
-      return { inserted: false, id: first.rows[0]!.id };
+      return insertOne(pool, insertParams(input));
+    },
+
+    // Group commit: many deliveries, one transaction (one WAL flush for many acknowledgements).
+    async insertWebhooks(inputs) {
+      if (!Array.isArray(inputs)) throw new InvalidInputError("insertWebhooks: inputs must be a list");
+      const all = inputs.map(insertParams);
+      return ctx.tx(async (q) => {
+        const results = [];
+        for (const params of all) results.push(await insertOne(q, params));
+        return results;
+      });
     },
 
     async claimWebhooks(workerId, options = {}) {
