@@ -34,6 +34,7 @@ export async function oauthLink(opts: OAuthLinkOptions): Promise<void> {
     );
   }
   await mustAnswer(serverUrl);
+  await mustHaveOAuthApp(serverUrl);
   const secret = requireSecret(
     dataDir,
     "the link is signed with it, and the server checks it with the same one",
@@ -66,6 +67,21 @@ export async function oauthLink(opts: OAuthLinkOptions): Promise<void> {
     );
   }
   if (opts.open) openInBrowser(link);
+}
+
+/** A link to a server without a marketplace app would only lead to an error page: say what to set. */
+async function mustHaveOAuthApp(serverUrl: string): Promise<void> {
+  const res = await fetch(`${serverUrl}/oauth/status`, {
+    signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS),
+  }).catch(() => undefined);
+  const status = res?.ok ? ((await res.json().catch(() => ({}))) as { configured?: unknown }) : {};
+  if (status.configured !== false) return;
+  throw new CliError(
+    `the server at ${serverUrl} has no OAuth app configured: set HIGHLEVEL_CLIENT_ID and ` +
+      "HIGHLEVEL_CLIENT_SECRET to your HighLevel marketplace app's where `hlconnect serve` runs, register " +
+      `${serverUrl}/oauth/callback as the app's redirect URL, and restart the server ` +
+      "(or add a Private Integration Token with `hlconnect connections add`)",
+  );
 }
 
 async function mustAnswer(serverUrl: string): Promise<void> {

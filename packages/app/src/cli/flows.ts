@@ -34,7 +34,8 @@ export function registerFlowsCommands(program: Command): void {
                 ? `webhook POST /hooks/${f.id}`
                 : `invalid: ${f.problem}`,
           f.enabled ? (f.dryRun ? "dry run" : "enabled") : "disabled",
-          f.status + (f.statusReason ? ` (${f.statusReason})` : ""),
+          // A disabled flow is not "active", whatever state it had when it last ran.
+          f.enabled ? f.status + (f.statusReason ? ` (${f.statusReason})` : "") : "not running",
           f.name,
         ]);
         write(table(["ID", "TRIGGER", "ENABLED", "STATUS", "NAME"], rows));

@@ -33,6 +33,9 @@ export function oauthRoutes(deps: ServerDeps, options: OAuthRouteOptions, apiAut
   const pending = new PendingAuthorizations({ now });
   const app = new Hono();
 
+  // Whether links can work at all: `hlconnect connections oauth` asks before printing one.
+  app.get("/status", (c) => c.json({ configured: Boolean(options.settings) }));
+
   app.get("/start", async (c) => {
     const query = new URL(c.req.url).searchParams;
     const viaLink = query.has("sig");

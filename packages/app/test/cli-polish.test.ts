@@ -1,0 +1,87 @@
+// Answers a new user got wrong, each found by trying: a disabled flow listed as active, and
+// `connections oauth` printing a link to a server that has no OAuth app.
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openEngine } from "../src/cli/data.ts";
+
+const exec = promisify(execFile);
+const BIN = path.resolve(import.meta.dirname, "../bin/hlconnect.mjs");
+const SECRET = "polish-test-secret-0123456789";
+
+async function cli(args: string[]) {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], {
+      env: { ...process.env, HLCONNECT_SECRET: SECRET },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const FLOW = `id: tagger
+name: Tag new contacts
+trigger:
+  op: highlevel.contacts.new
+  every: 5 min
+steps:
+  - id: tag
+    op: highlevel.contacts.tags.add
+    input: { contactId: "{{ trigger.id }}", tags: [new] }
+`;
+
+describe("CLI answers", () => {
+  let dir: string;
+  let server: ChildProcess | undefined;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "hlc-polish-"));
+    const { engine } = await openEngine({ data: dir }, { secret: SECRET });
+    const saved = await engine.saveFlow(FLOW, "tagger.yaml");
+    expect(saved.errors).toEqual([]);
+    await engine.stop();
+  });
+  afterAll(async () => {
+    if (server && server.exitCode === null) {
+      server.kill("SIGTERM");
+      await new Promise((r) => server!.once("exit", r));
+    }
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("flows list shows a disabled flow as not running, and its every as it was written", async () => {
+    expect((await cli(["flows", "disable", "tagger", "--data", dir])).code).toBe(0);
+    const list = await cli(["flows", "list", "--data", dir]);
+    const line = list.stdout.split("\n").find((l) => l.startsWith("tagger"))!;
+    expect(line).toMatch(/every 5 min +disabled +not running +Tag new contacts/);
+    expect(line).not.toMatch(/active/);
+    expect((await cli(["flows", "enable", "tagger", "--data", dir])).code).toBe(0);
+    const enabled = (await cli(["flows", "list", "--data", dir])).stdout;
+    expect(enabled).toMatch(/^tagger .* enabled +active/m);
+  }, 120_000);
+
+  it("connections oauth names what to set when the server has no OAuth app", async () => {
+    server = spawn(process.execPath, [BIN, "serve", "--port", "0", "--json", "--data", dir], {
+      env: { ...process.env, HLCONNECT_SECRET: SECRET, HIGHLEVEL_CLIENT_ID: "", HIGHLEVEL_CLIENT_SECRET: "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      server!.stdout!.on("data", (d) => {
+        out += d;
+        if (out.includes("\n")) resolve(JSON.parse(out.split("\n")[0]!).serverUrl);
+      });
+      server!.once("exit", (code) => reject(new Error(`serve exited ${code}`)));
+    });
+    const r = await cli(["connections", "oauth", "--data", dir]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain(`the server at ${url} has no OAuth app configured`);
+    expect(r.stderr).toMatch(/set HIGHLEVEL_CLIENT_ID and HIGHLEVEL_CLIENT_SECRET/);
+    expect(r.stderr).toContain(`${url}/oauth/callback`);
+  }, 60_000);
+});
