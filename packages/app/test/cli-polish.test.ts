@@ -5,17 +5,19 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { type Sandbox, startSandbox } from "@hlconnect/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openEngine } from "../src/cli/data.ts";
+import { createSandboxContact } from "../src/cli/demo.ts";
 
 const exec = promisify(execFile);
 const BIN = path.resolve(import.meta.dirname, "../bin/hlconnect.mjs");
 const SECRET = "polish-test-secret-0123456789";
 
-async function cli(args: string[]) {
+async function cli(args: string[], env: Record<string, string> = {}) {
   try {
     const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], {
-      env: { ...process.env, HLCONNECT_SECRET: SECRET },
+      env: { ...process.env, HLCONNECT_SECRET: SECRET, ...env },
     });
     return { code: 0, stdout, stderr };
   } catch (err) {
@@ -84,4 +86,41 @@ describe("CLI answers", () => {
     expect(r.stderr).toMatch(/set HIGHLEVEL_CLIENT_ID and HIGHLEVEL_CLIENT_SECRET/);
     expect(r.stderr).toContain(`${url}/oauth/callback`);
   }, 60_000);
+
+  it("flows run-once of a polling flow runs what is new here, like every other flow", async () => {
+    const sandbox: Sandbox = await startSandbox({ port: 0, seed: 9 });
+    const data = mkdtempSync(path.join(tmpdir(), "hlc-run-once-"));
+    try {
+      const { engine } = await openEngine({ data }, { secret: SECRET, baseUrl: sandbox.info.baseUrl });
+      await engine.addConnection(
+        { id: "sb", label: "Sandbox", kind: "pit", locationIds: [sandbox.info.locationId] },
+        { privateToken: sandbox.info.locationToken },
+      );
+      expect((await engine.saveFlow(FLOW, "tagger.yaml")).errors).toEqual([]);
+      await engine.stop();
+      const env = { HIGHLEVEL_BASE_URL: sandbox.info.baseUrl };
+      const first = await cli(["flows", "run-once", "tagger", "--data", data], env);
+      expect(first.stdout).toMatch(/^first poll of "tagger": cursor recorded/);
+      const { id } = await createSandboxContact(sandbox.info, {
+        firstName: "Run",
+        email: "run.once@example.com",
+      });
+      const second = await cli(["flows", "run-once", "tagger", "--data", data], env);
+      expect(second.stderr).toBe("");
+      expect(second.stdout).toMatch(
+        /^polled "tagger": 1 new item \(1 request\); running them here\n.* tagger {2}succeeded /,
+      );
+      const contact = (await (
+        await fetch(`${sandbox.info.baseUrl}/contacts/${id}`, {
+          headers: { Authorization: `Bearer ${sandbox.info.locationToken}`, Version: "2021-07-28" },
+        })
+      ).json()) as { contact: { tags: string[] } };
+      expect(contact.contact.tags).toContain("new");
+      const help = await cli(["flows", "run-once", "--help"]);
+      expect(help.stdout).toMatch(/Every flow runs in this process/);
+    } finally {
+      await sandbox.close();
+      rmSync(data, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -8,8 +8,9 @@ import { DATA_HELP, openEngine, withEngine } from "./data.ts";
 import { CliError, parseJsonOption } from "./errors.ts";
 import { dryRunOnce } from "./flows-dry-run.ts";
 import { registerRequirementsCommand } from "./flows-requirements.ts";
-import { formatDuration, runLine, table, write } from "./format.ts";
+import { count, formatDuration, runLine, table, write } from "./format.ts";
 import { runHere } from "./run-here.ts";
+import { runPolledHere } from "./run-polled.ts";
 
 export function registerFlowsCommands(program: Command): void {
   const flows = program.command("flows").description("Flows: list, validate, enable, disable, run once");
@@ -109,11 +110,18 @@ export function registerFlowsCommands(program: Command): void {
 
   flows
     .command("run-once")
-    .description("Poll a polling flow now, or run any other flow once with a trigger payload")
+    .description(
+      "Run a flow once, here: a polling flow polls now and runs what is new; any other flow runs with --trigger",
+    )
     .argument("<id>", "flow id")
     .option("--data <dir>", DATA_HELP)
     .option("--trigger <json>", "the trigger payload (instant and webhook flows)", "{}")
-    .option("--queue", "leave the run to a running `hlconnect serve` instead of running it here")
+    .option("--queue", "leave the runs to a running `hlconnect serve` instead of running them here")
+    .addHelpText(
+      "after",
+      "\nEvery flow runs in this process and each run is printed as it finishes, whether or not\n" +
+        "`hlconnect serve` runs (its data dir is shared safely); --queue hands the runs to the server instead.",
+    )
     .option("--dry-run", "make the reads, send no write, and print each write it would send")
     .action(
       async (id: string, opts: { data?: string; trigger: string; queue?: boolean; dryRun?: boolean }) => {
@@ -140,12 +148,22 @@ export function registerFlowsCommands(program: Command): void {
               write(
                 `first poll of "${id}": cursor recorded; items newer than now start runs from the next poll`,
               );
-            } else {
+              return;
+            }
+            const items = `${count(report.runs.length, "new item")} (${count(report.requests, "request")})`;
+            if (!report.runs.length || opts.queue) {
               write(
-                `polled "${id}": ${report.runs.length} new item${report.runs.length === 1 ? "" : "s"} ` +
-                  `(${report.requests} request${report.requests === 1 ? "" : "s"}); ` +
+                `polled "${id}": ${items}; ` +
                   `${report.runs.length ? "their runs are queued for `hlconnect serve`" : "nothing to run"}`,
               );
+              return;
+            }
+            write(`polled "${id}": ${items}; running them here`);
+            for (const { run, retryAt } of await runPolledHere(engine, report.runs)) {
+              write(runLine(run));
+              if (retryAt)
+                write(`a step will be retried at ${new Date(retryAt).toISOString()} by \`hlconnect serve\``);
+              else if (run.status !== "succeeded" && run.status !== "skipped") process.exitCode = 1;
             }
             return;
           }
