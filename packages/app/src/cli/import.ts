@@ -12,9 +12,9 @@ import {
   runImport,
 } from "@hlconnect/batchleads/sync/index";
 import { loadMappingFile, MappingFileError } from "@hlconnect/batchleads/sync/mapping-file";
-import { defaultStateFile } from "@hlconnect/batchleads/sync/state-location";
 import { HighLevelClient } from "@hlconnect/client";
 import type { Command } from "commander";
+import { importRunOptions } from "../batchleads/run-options.ts";
 import { resolveDataDir } from "./data.ts";
 import { readHighLevelEnv } from "./env.ts";
 import { CliError } from "./errors.ts";
@@ -77,7 +77,7 @@ async function importBatchLeads(file: string, flags: ImportFlags): Promise<void>
 
   const dryRun = flags.dryRun === true;
   let client: HighLevelClient | undefined;
-  let locationId = flags.location?.trim() || process.env.HIGHLEVEL_LOCATION_ID?.trim();
+  const locationId = flags.location?.trim() || process.env.HIGHLEVEL_LOCATION_ID?.trim();
   if (dryRun && flags.verify)
     throw new CliError("--verify reads HighLevel: it cannot be combined with --dry-run", 2);
   if (!dryRun) {
@@ -87,17 +87,8 @@ async function importBatchLeads(file: string, flags: ImportFlags): Promise<void>
     }
     client = new HighLevelClient({ credentials: env.token, baseUrl: env.baseUrl, locationId });
   }
-  locationId ??= "dry-run";
   // The account the state remembers writes for: a dry run names it the way the import would.
   const baseUrl = client?.baseUrl ?? (process.env.HIGHLEVEL_BASE_URL?.trim() || undefined);
-  // A dry run keeps nothing unless a state file is named (it then only reads it).
-  const stateFile = flags.state
-    ? path.resolve(flags.state)
-    : dryRun
-      ? undefined
-      : flags.data
-        ? path.join(resolveDataDir(flags.data), "batchleads.db")
-        : defaultStateFile();
 
   const progress = process.stderr.isTTY && !flags.json ? new ProgressBar() : undefined;
   // Not a terminal (a log, cron, CI): a plain line every few seconds instead of a redrawn bar.
@@ -110,14 +101,17 @@ async function importBatchLeads(file: string, flags: ImportFlags): Promise<void>
   let summary: ImportSummary;
   try {
     summary = await runImport({
-      file,
-      locationId,
-      ...(client ? { client } : {}),
-      ...(baseUrl ? { baseUrl } : {}),
-      mapping,
-      dryRun,
-      ...(stateFile ? { stateFile } : {}),
-      ...(flags.rejected ? { rejectedFile: path.resolve(flags.rejected) } : {}),
+      ...importRunOptions({
+        file,
+        dryRun,
+        locationId,
+        client,
+        baseUrl,
+        mapping,
+        dataDir: flags.data ? resolveDataDir(flags.data) : undefined,
+        stateFile: flags.state,
+        rejectedFile: flags.rejected,
+      }),
       ...(progress ? { onProgress: (p: ImportProgress) => progress.update(p) } : {}),
       ...(lines ? { onProgress: lines } : {}),
       ...(flags.report ? { reportFile: path.resolve(flags.report) } : {}),

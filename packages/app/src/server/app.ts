@@ -13,12 +13,14 @@ import { errorPage, wantsPage } from "./error-pages.ts";
 import { errorBody, handleError } from "./http-errors.ts";
 import type { AppLogger } from "./logging.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
+import { openApiDocument } from "./openapi.ts";
 import { builderRoutes } from "./routes/builder.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
 import { connectionExtraRoutes } from "./routes/connection-extras.ts";
 import { connectionRoutes } from "./routes/connections.ts";
 import { flowRoutes } from "./routes/flows.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { importRoutes } from "./routes/imports.ts";
 import { type OAuthRouteOptions, oauthRoutes } from "./routes/oauth.ts";
 import { overviewRoutes } from "./routes/overview.ts";
 import { runRoutes } from "./routes/runs.ts";
@@ -94,17 +96,22 @@ export function createApp(options: AppOptions): { app: Hono; metrics: Metrics } 
   });
   app.route("/api/session", signIn.api);
   app.route("/login", signIn.login);
+  // Describes the API, holds no data: readable without signing in (tools fetch it as is).
+  const spec = openApiDocument();
+  app.get("/api/openapi.json", (c) => c.json(spec));
   const api = new Hono();
   api.use("*", apiAuth);
-  api.use(
-    "*",
-    bodyLimit({
-      maxSize: MAX_API_BODY_BYTES,
-      onError: (c) => c.json(errorBody(`the body is larger than ${MAX_API_BODY_BYTES} bytes`), 413),
-    }),
-  );
+  const apiBodyLimit = bodyLimit({
+    maxSize: MAX_API_BODY_BYTES,
+    onError: (c) => c.json(errorBody(`the body is larger than ${MAX_API_BODY_BYTES} bytes`), 413),
+  });
+  // Uploads of BatchLeads exports have their own, larger limit (routes/imports.ts).
+  api.use("*", (c, next) => (c.req.path === "/api/imports" ? next() : apiBodyLimit(c, next)));
+
   api.route("/", templateRoutes(deps));
   api.route("/", builderRoutes(deps));
+  const imports = importRoutes(deps);
+  api.route("/imports", imports.routes);
   api.route("/", connectionExtraRoutes(deps, Boolean(options.oauth?.settings)));
   api.route("/overview", overviewRoutes(deps, Boolean(options.sandbox)));
   api.route("/flows", flowRoutes(deps));

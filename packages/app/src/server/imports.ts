@@ -1,0 +1,230 @@
+// BatchLeads imports started from the web app: the uploaded file is kept in the data dir with a
+// record of the import (status, progress, summary, rejected rows), so past imports can be reopened
+// after a restart. The import itself runs in this process through the same options as
+// `hlconnect import batchleads`, and its summary is the one `--json` prints.
+import { randomBytes } from "node:crypto";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import path from "node:path";
+import { isExportColumn } from "@hlconnect/batchleads/file/columns";
+import { csvRecords } from "@hlconnect/batchleads/file/csv";
+import { ExportFileError, isRowError, readExportRows } from "@hlconnect/batchleads/file/read";
+import { ImportIncompleteError, type ImportSummary, runImport } from "@hlconnect/batchleads/sync/index";
+import type { HighLevelClient } from "@hlconnect/client";
+import { importRunOptions } from "../batchleads/run-options.ts";
+import { HttpError } from "./http-errors.ts";
+
+export type ImportStatus = "queued" | "running" | "succeeded" | "failed";
+
+export interface RejectedRowView {
+  row: number;
+  reason: string;
+  values: Record<string, string>;
+}
+
+export interface ImportRecord {
+  id: string;
+  file: string;
+  dryRun: boolean;
+  locationId?: string;
+  connectionId?: string;
+  status: ImportStatus;
+  createdAt: string;
+  finishedAt?: string;
+  progress: { phase: "reading" | "syncing"; done: number; total: number; percent: number };
+  summary?: ImportSummary;
+  rejected?: RejectedRowView[];
+  error?: string;
+}
+
+/** Rejected rows shown with an import (the whole list is in the rejected-rows CSV). */
+const MAX_REJECTED_SHOWN = 500;
+/** Columns a file must have for it to be taken as a BatchLeads export. */
+const KEY_COLUMNS = ["Property Address", "Apn"];
+const EXPECTED =
+  "Property Address, Property City, Property State, Property Zip, First Name, Last Name, Lead Status";
+
+export class ImportJobs {
+  readonly #dir: string;
+  readonly #live = new Map<string, ImportRecord>();
+  readonly #running = new Set<Promise<void>>();
+
+  constructor(dataDir: string) {
+    this.#dir = path.join(dataDir, "imports");
+  }
+
+  /** Keep an upload; refuse (422) a file that is not a BatchLeads export before any import starts. */
+  async accept(
+    name: string,
+    bytes: Uint8Array,
+    o: { dryRun: boolean; locationId?: string; connectionId?: string },
+  ) {
+    const id = `imp_${Date.now().toString(36)}${randomBytes(4).toString("hex")}`;
+    const folder = path.join(this.#dir, id);
+    mkdirSync(folder, { recursive: true });
+    const safe =
+      path
+        .basename(name)
+        .replace(/[^\w.\- ]+/g, "_")
+        .slice(0, 120) || "export.csv";
+    const file = path.join(folder, safe);
+    writeFileSync(file, bytes);
+    await checkExport(file, safe);
+    const record: ImportRecord = {
+      id,
+      file: safe,
+      dryRun: o.dryRun,
+      ...(o.locationId ? { locationId: o.locationId } : {}),
+      ...(o.connectionId ? { connectionId: o.connectionId } : {}),
+      status: "queued",
+      createdAt: new Date().toISOString(),
+      progress: { phase: "reading", done: 0, total: bytes.length, percent: 0 },
+    };
+    this.#save(record);
+    return record;
+  }
+
+  /** Run the import in the background; its record follows its progress. */
+  start(record: ImportRecord, client?: HighLevelClient, dataDir?: string): void {
+    const file = path.join(this.#dir, record.id, record.file);
+    const rejectedFile = path.join(this.#dir, record.id, "rejected.csv");
+    record.status = "running";
+    this.#live.set(record.id, record);
+    let lastSaved = 0;
+    const job = (async () => {
+      try {
+        const summary = await runImport({
+          ...importRunOptions({
+            file,
+            dryRun: record.dryRun,
+            locationId: record.locationId,
+            client,
+            dataDir,
+            rejectedFile,
+          }),
+          onProgress: (p) => {
+            // Reading counts up to half the bar, syncing the other half.
+            const ratio = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
+            const percent = Math.floor((p.phase === "reading" ? ratio / 2 : 0.5 + ratio / 2) * 100);
+            record.progress = { phase: p.phase, done: p.done, total: p.total, percent };
+            if (Date.now() - lastSaved > 1000) {
+              lastSaved = Date.now();
+              this.#save(record);
+            }
+          },
+        });
+        record.summary = summary;
+        record.progress = { ...record.progress, percent: 100 };
+      } catch (err) {
+        if (err instanceof ImportIncompleteError) record.summary = err.summary;
+        record.error =
+          err instanceof Error
+            ? err.message.replaceAll(path.join(this.#dir, record.id) + path.sep, "")
+            : String(err);
+      }
+      if (record.summary?.rejectedFile) record.rejected = await readRejected(record.summary.rejectedFile);
+      // The status changes last: whoever sees the import finished sees all of it.
+      record.status = record.error ? "failed" : "succeeded";
+      record.finishedAt = new Date().toISOString();
+      this.#save(record);
+      this.#live.delete(record.id);
+    })();
+    this.#running.add(job);
+    void job.finally(() => this.#running.delete(job));
+  }
+
+  get(id: string): ImportRecord | undefined {
+    const live = this.#live.get(id);
+    if (live) return live;
+    if (!/^imp_[a-z0-9]+$/.test(id)) return undefined;
+    const file = path.join(this.#dir, id, "import.json");
+    return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as ImportRecord) : undefined;
+  }
+
+  /** Newest first, without their rejected rows. */
+  list(): ImportRecord[] {
+    if (!existsSync(this.#dir)) return [];
+    return readdirSync(this.#dir)
+      .filter((d) => d.startsWith("imp_"))
+      .sort()
+      .reverse()
+      .flatMap((id) => {
+        const r = this.get(id);
+        if (!r) return [];
+        const { rejected: _r, ...rest } = r;
+        return [rest];
+      });
+  }
+
+  /** Wait for the imports in progress (tests, shutdown). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.#running]);
+  }
+
+  #save(record: ImportRecord): void {
+    const folder = path.join(this.#dir, record.id);
+    const temp = path.join(folder, "import.json.tmp");
+    writeFileSync(temp, JSON.stringify(record));
+    renameSync(temp, path.join(folder, "import.json"));
+  }
+}
+
+/** A clear 422 for a file that is not a BatchLeads export (wrong columns, binary, empty). */
+async function checkExport(file: string, name: string): Promise<void> {
+  let columns: string[] = [];
+  try {
+    for await (const item of readExportRows(file)) {
+      if (isRowError(item)) continue;
+      columns = Object.keys(item.values);
+      break;
+    }
+  } catch (err) {
+    if (err instanceof ExportFileError) {
+      throw new HttpError(
+        422,
+        `"${name}" is not a BatchLeads export: ${err.message.replace(`${file}: `, "")}. Expected a CSV or XLSX export with the columns ${EXPECTED}`,
+      );
+    }
+    throw err;
+  }
+  const known = columns.filter(isExportColumn);
+  if (known.length < 3 || !KEY_COLUMNS.some((k) => known.includes(k))) {
+    throw new HttpError(
+      422,
+      `"${name}" is not a BatchLeads export: expected its header row with columns such as ${EXPECTED}` +
+        (columns.length
+          ? ` (found: ${columns.slice(0, 8).join(", ")}${columns.length > 8 ? ", ..." : ""})`
+          : " (found no data rows)"),
+      { expectedColumns: EXPECTED.split(", "), foundColumns: columns.slice(0, 50) },
+    );
+  }
+}
+
+/** The rejected-rows CSV (row, reason, then the row's values) as objects. */
+async function readRejected(file: string): Promise<RejectedRowView[]> {
+  if (!existsSync(file)) return [];
+  const out: RejectedRowView[] = [];
+  let header: string[] | undefined;
+  for await (const item of csvRecords({ path: file, delimiter: ",", size: statSync(file).size })) {
+    if (item.kind !== "record") continue;
+    if (!header) {
+      header = item.cells;
+      continue;
+    }
+    const values: Record<string, string> = {};
+    header.slice(2).forEach((h, i) => {
+      const v = item.cells[i + 2];
+      if (v) values[h] = v;
+    });
+    out.push({ row: Number(item.cells[0]), reason: item.cells[1] ?? "", values });
+    if (out.length >= MAX_REJECTED_SHOWN) break;
+  }
+  return out;
+}
