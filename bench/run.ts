@@ -6,6 +6,7 @@ import { type Figure, machine, printTable, writeResults } from "./lib/report.ts"
 import { batchLeadsImport } from "./suites/batchleads.ts";
 import { ceilingUtilisation, manyLocations } from "./suites/ceiling.ts";
 import { burstAgainstLimit, clientOverhead } from "./suites/client.ts";
+import { ingestUnderLoad } from "./suites/ingest.ts";
 import { instantTriggerLatency } from "./suites/latency.ts";
 import { startup } from "./suites/startup.ts";
 
@@ -18,6 +19,7 @@ const suites: Array<[string, () => Promise<Figure[]>]> = [
   ["ceiling", () => ceilingUtilisation(quick)],
   ["many-locations", () => manyLocations(quick)],
   ["latency", () => instantTriggerLatency(quick)],
+  ["ingest", () => ingestUnderLoad(quick)],
   ["batchleads", () => batchLeadsImport(quick)],
   ["startup", () => startup(quick)],
 ];

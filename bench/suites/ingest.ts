@@ -1,0 +1,181 @@
+// Issue 15, figure: ingest under load. 2,000 signed HighLevel webhooks at 200/s against `hlconnect
+// serve` (own process, the sandbox in another): every delivery must be answered within 1 s with 200
+// or 429, every 200 must have exactly one run, and every 429, delivered again (as HighLevel does),
+// must end in a 200. The webhooks are signed here with a key of our own, given to serve.
+import { generateKeyPairSync, randomUUID, sign } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { percentile } from "../lib/drive.ts";
+import type { Figure } from "../lib/report.ts";
+import { startSandboxProcess } from "../lib/sandbox-process.ts";
+import { freePort, startServeProcess } from "../lib/serve-process.ts";
+
+const FLOW = `id: ingest-bench
+name: One run per contact event
+trigger:
+  op: highlevel.events.contact-create
+steps:
+  - id: tag
+    op: highlevel.contacts.tags.add
+    input:
+      contactId: "{{ trigger.id }}"
+      tags: [bench]
+`;
+
+export async function ingestUnderLoad(quick: boolean): Promise<Figure[]> {
+  const total = quick ? 400 : 2000;
+  const perSecond = 200;
+  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+  const sb = await startSandboxProcess(["--rate-limit", "100000/1000"]);
+  const flowsDir = mkdtempSync(path.join(tmpdir(), "hlconnect-bench-ingest-"));
+  writeFileSync(path.join(flowsDir, "ingest-bench.yaml"), FLOW);
+  const serve = await startServeProcess({
+    port: await freePort(),
+    flowsDir,
+    baseUrl: sb.info.baseUrl,
+    webhookPublicKey: publicKey.export({ type: "spki", format: "pem" }) as string,
+  });
+  try {
+    await serve.api("connections", {
+      body: { kind: "pit", token: sb.info.locationToken, label: "bench", locationId: sb.info.locationId },
+    });
+    const latencies: number[] = [];
+    let ok = 0;
+    let tooMany = 0;
+    let slow = 0;
+    let other = 0;
+    const deliver = async (i: number, webhookId: string): Promise<void> => {
+      const body = JSON.stringify({
+        type: "ContactCreate",
+        locationId: sb.info.locationId,
+        id: `bench-contact-${i}`,
+        webhookId,
+        timestamp: new Date().toISOString(),
+      });
+      for (;;) {
+        const t0 = performance.now();
+        const res = await fetch(`${serve.serverUrl}/webhooks/highlevel`, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            "x-ghl-signature": sign(null, Buffer.from(body), privateKey).toString("base64"),
+          },
+          body,
+        });
+        await res.arrayBuffer();
+        const ms = performance.now() - t0;
+        latencies.push(ms);
+        if (ms > 1000) slow++;
+        if (res.status === 200) {
+          ok++;
+          return;
+        }
+        if (res.status !== 429) {
+          other++;
+          return;
+        }
+        tooMany++;
+        await new Promise((r) => setTimeout(r, 1000)); // HighLevel waits longer; the figure is the same
+      }
+    };
+    const began = performance.now();
+    const sends: Promise<void>[] = [];
+    for (let i = 0; i < total; i++) {
+      const due = began + (i * 1000) / perSecond;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      sends.push(deliver(i, randomUUID()));
+    }
+    await Promise.all(sends);
+    // Every accepted event must become exactly one run (the routed runs, whatever their outcome).
+    const deadline = Date.now() + 120_000;
+    let runs = 0;
+    for (;;) {
+      runs = 0;
+      let cursor: string | undefined;
+      do {
+        const page = await serve.api<{ runs: unknown[]; nextCursor?: string }>(
+          `runs?flowId=ingest-bench&limit=500${cursor ? `&cursor=${cursor}` : ""}`,
+        );
+        runs += page.runs.length;
+        cursor = page.nextCursor;
+      } while (cursor);
+      if (runs >= ok || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    latencies.sort((a, b) => a - b);
+    const suite = "ingest";
+    return [
+      { suite, figure: `deliveries at ${perSecond}/s`, unit: "count", ours: total, peer: null },
+      {
+        suite,
+        figure: "acknowledged 200",
+        unit: "count",
+        ours: ok,
+        peer: null,
+        target: `= ${total}`,
+        met: ok === total,
+      },
+      { suite, figure: "answered 429 (then delivered again)", unit: "count", ours: tooMany, peer: null },
+      {
+        suite,
+        figure: "answers slower than 1 s",
+        unit: "count",
+        ours: slow,
+        peer: null,
+        target: "= 0",
+        met: slow === 0,
+      },
+      {
+        suite,
+        figure: "other answers",
+        unit: "count",
+        ours: other,
+        peer: null,
+        target: "= 0",
+        met: other === 0,
+      },
+      {
+        suite,
+        figure: "answer time p50",
+        unit: "ms",
+        ours: round(percentile(latencies, 50)),
+        peer: null,
+        better: "lower",
+      },
+      {
+        suite,
+        figure: "answer time p99",
+        unit: "ms",
+        ours: round(percentile(latencies, 99)),
+        peer: null,
+        better: "lower",
+      },
+      {
+        suite,
+        figure: "answer time max",
+        unit: "ms",
+        ours: round(latencies.at(-1) ?? 0),
+        peer: null,
+        target: "< 1000",
+        met: (latencies.at(-1) ?? 0) < 1000,
+      },
+      {
+        suite,
+        figure: "runs for the acknowledged events",
+        unit: "count",
+        ours: runs,
+        peer: null,
+        target: `= ${ok}`,
+        met: runs === ok,
+      },
+    ];
+  } finally {
+    await serve.stop();
+    await sb.stop();
+    rmSync(flowsDir, { recursive: true, force: true });
+  }
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
