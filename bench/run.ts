@@ -9,6 +9,7 @@ import { burstAgainstLimit, clientOverhead } from "./suites/client.ts";
 import { ingestUnderLoad } from "./suites/ingest.ts";
 import { instantTriggerLatency } from "./suites/latency.ts";
 import { startup } from "./suites/startup.ts";
+import { webServer } from "./suites/web.ts";
 
 const quick = process.argv.includes("--quick");
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
@@ -22,6 +23,7 @@ const suites: Array<[string, () => Promise<Figure[]>]> = [
   ["ingest", () => ingestUnderLoad(quick)],
   ["batchleads", () => batchLeadsImport(quick)],
   ["startup", () => startup(quick)],
+  ["web", () => webServer(quick)],
 ];
 
 const m = machine();
