@@ -89,6 +89,10 @@ export async function openBullJobQueue(options: BullJobQueueOptions): Promise<Bu
     new Redis(options.url, { maxRetriesPerRequest: null, lazyConnect: true, enableOfflineQueue: true });
   const redis = connect();
   const workerConnection = connect();
+  // A lost connection is retried by ioredis (commands wait meanwhile) and shows on /healthz; its
+  // 'error' events must not end the process.
+  redis.on("error", () => {});
+  workerConnection.on("error", () => {});
   await Promise.all([redis.connect(), workerConnection.connect()]);
   const queue = new Queue<JobData>(name, { connection: redis, prefix });
   const worker = new Worker<JobData>(name, null, {

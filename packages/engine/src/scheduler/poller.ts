@@ -47,7 +47,14 @@ export class PollScheduler {
 
   start(): void {
     if (this.#timer) return;
-    this.#timer = setInterval(() => void this.tick(), this.#tickMs);
+    // A store that does not answer (a lost database connection) fails this tick; the next one retries.
+    this.#timer = setInterval(
+      () =>
+        void this.tick().catch((error: unknown) =>
+          this.#env.logger.warn({ error: String(error) }, "poll tick failed; trying again next tick"),
+        ),
+      this.#tickMs,
+    );
     this.#timer.unref();
   }
 
