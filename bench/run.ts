@@ -8,6 +8,7 @@ import { ceilingUtilisation, manyLocations } from "./suites/ceiling.ts";
 import { burstAgainstLimit, clientOverhead } from "./suites/client.ts";
 import { ingestUnderLoad } from "./suites/ingest.ts";
 import { instantTriggerLatency } from "./suites/latency.ts";
+import { scaleOut } from "./suites/scale-out.ts";
 import { startup } from "./suites/startup.ts";
 import { webServer } from "./suites/web.ts";
 
@@ -24,6 +25,7 @@ const suites: Array<[string, () => Promise<Figure[]>]> = [
   ["batchleads", () => batchLeadsImport(quick)],
   ["startup", () => startup(quick)],
   ["web", () => webServer(quick)],
+  ["scale-out", () => scaleOut(quick)],
 ];
 
 const m = machine();
