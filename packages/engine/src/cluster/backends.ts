@@ -2,18 +2,12 @@
 // with the shared Redis rate limiter and the scheduler's leadership lock. Either way the engine sees
 // the same ports (Store, JobQueue, RateLimiter, Leadership) and a health probe.
 import path from "node:path";
-import { type RateLimiter, RedisRateLimiter } from "@hlconnect/client";
-import { Redis } from "ioredis";
-import { openBullJobQueue } from "../queue/bullmq.ts";
+import type { RateLimiter } from "@hlconnect/client";
 import type { JobQueue } from "../queue/types.ts";
-import { StoreError } from "../store/errors.ts";
-import { reasonOf } from "../store/postgres/db.ts";
-import { openPgStore } from "../store/postgres/store.ts";
 import { openEmbedded } from "../store/sqlite/embedded.ts";
 import type { Store } from "../store/types.ts";
 import type { ScaleOutConfig } from "./config.ts";
-import { type Leadership, pgLeadership, soleLeader } from "./leader.ts";
-import { maskUrl } from "./mask.ts";
+import { type Leadership, soleLeader } from "./leadership.ts";
 
 export interface BackendOptions {
   dataDir: string;
@@ -50,6 +44,9 @@ export interface Backends {
 
 export async function openBackends(options: BackendOptions): Promise<Backends> {
   if (!options.scaleOut) return openEmbeddedBackends(options);
+  // Loaded only here: the PostgreSQL, Redis and BullMQ clients cost seconds of start-up on a small
+  // machine, which the embedded deployment (and every CLI command) would otherwise pay.
+  const { openScaleOut } = await import("./scale-out.ts");
   return openScaleOut(options, options.scaleOut);
 }
 
@@ -78,105 +75,5 @@ async function openEmbeddedBackends(options: BackendOptions): Promise<Backends> 
     }),
     leaseTakeovers: () => 0,
     close: () => embedded.close(),
-  };
-}
-
-/** Connect to Redis once, failing with one line (password masked) when it cannot be reached. */
-async function connectRedis(url: string, timeoutMs: number): Promise<Redis> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: timeoutMs,
-    maxRetriesPerRequest: null,
-    // After the first connection, ioredis retries with backoff forever; commands wait meanwhile.
-    retryStrategy: (times) => Math.min(5000, 100 * 2 ** Math.min(times, 6)),
-  });
-  redis.on("error", () => {}); // reported by /healthz and by the commands that fail
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-      redis.once("error", (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
-      redis.connect().then(
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
-    await redis.ping();
-    return redis;
-  } catch (error) {
-    redis.disconnect();
-    throw new StoreError("unavailable", `cannot reach Redis at ${maskUrl(url)}: ${reasonOf(error)}`, {
-      cause: error,
-    });
-  }
-}
-
-async function openScaleOut(options: BackendOptions, config: ScaleOutConfig): Promise<Backends> {
-  const timeoutMs = options.connectTimeoutMs ?? 5000;
-  const schema = options.schema ?? "hlconnect";
-  const prefix = options.redisPrefix ?? "hlconnect";
-  // Redis first: it is the cheaper check, and both must answer before anything starts.
-  const redis = await connectRedis(config.redisUrl, timeoutMs);
-  let store: Awaited<ReturnType<typeof openPgStore>> | undefined;
-  let queue: Awaited<ReturnType<typeof openBullJobQueue>> | undefined;
-  try {
-    store = await openPgStore({
-      url: config.databaseUrl,
-      schema,
-      connectTimeoutMs: timeoutMs,
-      ...(options.secret ? { secret: options.secret } : {}),
-      ...(options.now ? { now: options.now } : {}),
-    });
-    queue = await openBullJobQueue({
-      url: config.redisUrl,
-      prefix,
-      ...(options.now ? { now: options.now } : {}),
-    });
-  } catch (error) {
-    await store?.close().catch(() => {});
-    redis.disconnect();
-    throw error;
-  }
-  const openedStore = store;
-  const openedQueue = queue;
-  const probe = async (kind: string, fn: () => Promise<unknown>): Promise<ComponentHealth> => {
-    try {
-      await Promise.race([
-        fn(),
-        new Promise((_, reject) => setTimeout(() => reject(new Error("no answer within 2 s")), 2000).unref()),
-      ]);
-      return { status: "ok", kind };
-    } catch (error) {
-      return { status: "error", kind, error: (error as Error).message };
-    }
-  };
-  return {
-    kind: "scale-out",
-    store: openedStore,
-    queue: openedQueue,
-    limiter: new RedisRateLimiter({ redis, prefix }),
-    leader: pgLeadership({
-      url: config.databaseUrl,
-      schema,
-      onError: (error) => options.onError?.(error, "scheduler leadership"),
-    }),
-    health: async () => ({
-      store: await probe("postgresql", () => openedStore.ping()),
-      queue: await probe("bullmq", () => openedQueue.ping()),
-    }),
-    leaseTakeovers: () => openedQueue.leaseTakeovers,
-    async close() {
-      await openedQueue.close();
-      await openedStore.close();
-      redis.disconnect();
-    },
   };
 }

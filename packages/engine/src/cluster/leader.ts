@@ -4,42 +4,11 @@
 // second or two. A leader that loses its connection stops leading before anyone else can start.
 import pg from "pg";
 import { checkSchemaName } from "../store/postgres/db.ts";
+import type { Leadership, LeadershipHandlers } from "./leadership.ts";
 
-export interface LeadershipHandlers {
-  gained(): void;
-  lost(): void;
-}
-
-export interface Leadership {
-  start(handlers: LeadershipHandlers): void;
-  readonly isLeader: boolean;
-  /** How many times this process became leader. */
-  readonly terms: number;
-  stop(): Promise<void>;
-}
-
-/** The embedded deployment: one process, always the leader. */
-export function soleLeader(): Leadership {
-  let leading = false;
-  let handlers: LeadershipHandlers | undefined;
-  return {
-    start(h) {
-      handlers = h;
-      leading = true;
-      h.gained();
-    },
-    get isLeader() {
-      return leading;
-    },
-    get terms() {
-      return leading ? 1 : 0;
-    },
-    async stop() {
-      if (leading) handlers?.lost();
-      leading = false;
-    },
-  };
-}
+// The interface and the embedded deployment's leader live in leadership.ts, free of pg, so that a
+// process that never scales out does not load the PostgreSQL driver.
+export { type Leadership, type LeadershipHandlers, soleLeader } from "./leadership.ts";
 
 export interface PgLeadershipOptions {
   url: string;
