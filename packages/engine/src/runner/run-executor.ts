@@ -51,8 +51,10 @@ export async function executeRun(
     return { status: "failed" };
   }
   if (delivery > MAX_RUN_DELIVERIES) {
-    return finish(env, run, "failed", {
-      message: `the run was interrupted ${delivery - 1} times (the process stopped while running it); given up`,
+    // Not "failed": a step may have happened in one of those deliveries, so a person must look.
+    return finish(env, run, "needs_attention", {
+      message: `the run was delivered ${delivery - 1} times without finishing (the process stopped or lost its hold on it each time); given up so it cannot loop. Check in HighLevel what its steps did, then replay or dismiss it.`,
+      code: "UNKNOWN_OUTCOME",
     });
   }
   let flow: Flow;

@@ -157,3 +157,18 @@ describe("a run whose worker lost its lease", () => {
     }
   });
 });
+
+describe("a run delivered too many times", () => {
+  it("is given up as needing attention (a step may have happened), not failed", async () => {
+    const h = await startEngineHarness();
+    try {
+      expect((await h.engine.saveFlow(FLOW, "welcome.yaml")).errors).toEqual([]);
+      const { run } = await h.engine.store.createRun({ flowId: "welcome", trigger: { contactId: "c1" } });
+      expect((await executeRun(h.engine.env, run.id, 11)).status).toBe("needs_attention");
+      const done = await h.engine.store.getRun(run.id);
+      expect(done?.error?.message).toMatch(/delivered 10 times without finishing.*replay or dismiss/);
+    } finally {
+      await h.close();
+    }
+  });
+});
