@@ -43,9 +43,9 @@ export function ConflictDialog({
         </>
       }
     >
-      <p>
-        Someone (or another tab) saved it after you opened it. Your changes are not saved yet. What changed in
-        the file:
+      <p data-testid="conflict">
+        Someone (or another tab) saved it after you opened it. Your changes are not saved yet. Lines marked −
+        are in the file now; lines marked + are what your save would write instead.
       </p>
       <Scroll label="Changes" className="diff">
         {lines.map((l, i) => (

@@ -2,7 +2,7 @@
 // against the connection (the sandbox in demo mode).
 import { useMemo, useState } from "react";
 import { api, messageOf } from "../api/client.ts";
-import type { CatalogEntry, CatalogSummary } from "../api/types.ts";
+import type { CatalogEntry, CatalogSummary, ConnectionView } from "../api/types.ts";
 import { fieldKind, fieldLabel, orderedFields, unwrap } from "../components/schema.ts";
 import { Json, LoadState, PageHead, useLoad } from "../components/ui.tsx";
 import { Link } from "../router.tsx";
@@ -154,6 +154,12 @@ function TryIt({ entry }: { entry: CatalogEntry }) {
   const [result, setResult] = useState<unknown>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const connections = useLoad(
+    (signal) => api<{ connections: ConnectionView[] }>("/connections", { signal }),
+    [],
+  );
+  const [connectionId, setConnectionId] = useState("");
+  const chosen = connectionId || connections.data?.connections[0]?.id;
   const run = async () => {
     setBusy(true);
     setError(undefined);
@@ -162,7 +168,11 @@ function TryIt({ entry }: { entry: CatalogEntry }) {
       const parsed = JSON.parse(input) as Record<string, unknown>;
       setResult(
         await api("/flows/test-step", {
-          body: { step: { op: entry.key, input: parsed }, context: { trigger: {}, steps: {}, vars: {} } },
+          body: {
+            step: { op: entry.key, input: parsed },
+            context: { trigger: {}, steps: {}, vars: {} },
+            connectionId: chosen,
+          },
         }),
       );
     } catch (err) {
@@ -176,6 +186,16 @@ function TryIt({ entry }: { entry: CatalogEntry }) {
       <h2>Try it</h2>
       <p className="muted small">Runs the action once through your connection (in demo mode, the sandbox).</p>
       <div className="field">
+        <label htmlFor="try-connection">Connection</label>
+        <select id="try-connection" value={chosen ?? ""} onChange={(e) => setConnectionId(e.target.value)}>
+          {connections.data?.connections.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
         <label htmlFor="try-input">Input (JSON)</label>
         <textarea
           id="try-input"
@@ -185,7 +205,7 @@ function TryIt({ entry }: { entry: CatalogEntry }) {
           onChange={(e) => setInput(e.target.value)}
         />
       </div>
-      <button type="button" className="primary" onClick={() => void run()} disabled={busy}>
+      <button type="button" className="primary" onClick={() => void run()} disabled={busy || !chosen}>
         {busy ? "Running…" : "Run it"}
       </button>
       {error ? (

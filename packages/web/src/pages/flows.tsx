@@ -2,7 +2,7 @@
 // and new flows from blank or from a template.
 import { useMemo, useState } from "react";
 import { api } from "../api/client.ts";
-import type { FlowSummary, TemplateView } from "../api/types.ts";
+import type { CatalogSummary, FlowSummary, TemplateView } from "../api/types.ts";
 import {
   attempt,
   LoadState,
@@ -15,18 +15,21 @@ import {
 } from "../components/ui.tsx";
 import { Link, navigate } from "../router.tsx";
 
-export function triggerLabel(f: FlowSummary): string {
+/** The trigger as a person reads it: the catalog entry's name, and how often it checks. */
+export function triggerLabel(f: FlowSummary, names: Map<string, string>): string {
   const t = f.trigger;
   if (t.type === "webhook") return "Its own webhook";
   if (t.type === "invalid") return "Invalid";
-  const op = t.op ?? "";
+  const name = names.get(t.op ?? "")?.replace(/\s*\(instant\)$/, "") ?? t.op ?? "";
   return t.type === "polling"
-    ? `${op} · every ${Math.round((t.everyMs ?? 0) / 60000)} min`
-    : `${op} · instant`;
+    ? `${name} · every ${Math.round((t.everyMs ?? 0) / 60000)} min`
+    : `${name} · instant`;
 }
 
 export function FlowsPage() {
   const loaded = useLoad((signal) => api<{ flows: FlowSummary[] }>("/flows", { signal }), []);
+  const catalog = useLoad((signal) => api<{ entries: CatalogSummary[] }>("/catalog", { signal }), []);
+  const names = useMemo(() => new Map(catalog.data?.entries.map((e) => [e.key, e.name])), [catalog.data]);
   const [q, setQ] = useState("");
   const [ask, confirmNode] = useConfirm();
   const [choosing, setChoosing] = useState(false);
@@ -136,7 +139,9 @@ export function FlowsPage() {
                         ) : null}
                       </div>
                     </td>
-                    <td className="small">{triggerLabel(f)}</td>
+                    <td className="small" title={f.trigger.op}>
+                      {triggerLabel(f, names)}
+                    </td>
                     <td>
                       {f.lastRun ? (
                         <Link to={`/runs/${f.lastRun.id}`}>

@@ -310,7 +310,7 @@ describe("the web app in Chromium", () => {
   });
 
   it("journey 4: uploads the BatchLeads sample, dry-runs it, imports it to 100%; the summary matches the CLI's", {
-    timeout: LONG,
+    timeout: 240_000,
   }, async () => {
     const sample = path.join(ROOT, "specs/batchleads/sample-export.csv");
     await goto("/imports");
