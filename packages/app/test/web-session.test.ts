@@ -243,6 +243,24 @@ describe("the web app's files", () => {
     expect(api404.headers.get("content-type")).toMatch(/json/);
   });
 
+  it("answers a failing page with a page that says what to do next, never a stack", async () => {
+    // index.html that cannot be read (a folder): the server fails while answering a browser.
+    const broken = path.join(dir, "broken-dist");
+    mkdirSync(path.join(broken, "index.html"), { recursive: true });
+    const logger = createLogger({ stream: new Writable({ write: (_c, _e, done) => done() }), pretty: false });
+    const brokenApp = createApp({ engine, apiToken: API_TOKEN, logger, webDist: broken }).app;
+    const res = await brokenApp.request("/flows", { headers: { accept: "text/html" } });
+    expect(res.status).toBe(500);
+    expect(res.headers.get("content-type")).toMatch(/text\/html/);
+    const text = await res.text();
+    expect(text).toContain("Something went wrong");
+    expect(text).toMatch(/Try again, or go to <a href="\/">the home page<\/a>/);
+    expect(text).not.toMatch(/EISDIR|at .*\.ts:\d+|node:internal/);
+    // The API keeps answering JSON for the same kind of failure.
+    const api = await brokenApp.request("/api/nothing", { headers: { authorization: `Bearer ${API_TOKEN}` } });
+    expect(api.headers.get("content-type")).toMatch(/json/);
+  });
+
   it("says how to build the app when it is not built", async () => {
     const res = await bareApp.request("/", { headers: { accept: "text/html" } });
     expect(res.status).toBe(503);
