@@ -257,7 +257,9 @@ describe("the web app's files", () => {
     expect(text).toMatch(/Try again, or go to <a href="\/">the home page<\/a>/);
     expect(text).not.toMatch(/EISDIR|at .*\.ts:\d+|node:internal/);
     // The API keeps answering JSON for the same kind of failure.
-    const api = await brokenApp.request("/api/nothing", { headers: { authorization: `Bearer ${API_TOKEN}` } });
+    const api = await brokenApp.request("/api/nothing", {
+      headers: { authorization: `Bearer ${API_TOKEN}` },
+    });
     expect(api.headers.get("content-type")).toMatch(/json/);
   });
 
