@@ -1,10 +1,15 @@
 // The process's structured log: pino, readable on a terminal (pino-pretty) and JSON lines otherwise.
 // Every object and message goes through the client's redaction before pino sees it, so a token that
 // slipped into a log call (a header, an error message, a payload) never reaches the output.
+
+import { createRequire } from "node:module";
 import { redact, redactValue } from "@hlconnect/client";
 import type { Logger as EngineLogger } from "@hlconnect/engine/logger";
 import pino, { type Logger } from "pino";
-import pretty from "pino-pretty";
+import type PinoPretty from "pino-pretty";
+
+// pino-pretty is loaded only for a terminal: a server writing JSON lines does not pay for it at start.
+const requireHere = createRequire(import.meta.url);
 
 export type AppLogger = Logger;
 
@@ -21,7 +26,7 @@ export function createLogger(options: LoggerOptions = {}): AppLogger {
   const stream = options.stream ?? process.stderr;
   const usePretty = options.pretty ?? Boolean(stream.isTTY);
   const destination = usePretty
-    ? pretty({
+    ? (requireHere("pino-pretty") as typeof PinoPretty)({
         destination: stream,
         colorize: Boolean(stream.isTTY),
         translateTime: "SYS:HH:MM:ss",
