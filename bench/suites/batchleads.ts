@@ -45,7 +45,7 @@ interface ImportSummary {
   leads: number;
   rowsRead: number;
   leadsFailed: number;
-  contacts: { created: number; updated: number; unchanged: number };
+  contacts: { created: number; updated: number; unchanged: number; joined?: number };
   notesCreated: number;
   tasksCreated: number;
   apiCalls: number;
@@ -158,7 +158,10 @@ async function counted<T>(sb: SandboxProcess, fn: () => Promise<T>) {
   const log = sb.collect();
   const result = await fn();
   const entries = await log.stop();
-  const writes = entries.filter((e) => e.method !== "GET").length;
+  // POST /contacts/search reads: it is not a write.
+  const writes = entries.filter(
+    (e) => e.method !== "GET" && e.operationId !== "search-contacts-advanced",
+  ).length;
   const byOp = new Map<string, number>();
   for (const e of entries) byOp.set(e.operationId ?? e.path, (byOp.get(e.operationId ?? e.path) ?? 0) + 1);
   const top = [...byOp.entries()]
@@ -292,6 +295,8 @@ async function callFigures(messy: MessyModule, dir: string, quick: boolean): Pro
         better: "lower",
         note:
           `ours ${first.calls} calls (${first.writes} writes; ${s.contacts.created} contacts created, ` +
+          `${s.contacts.joined ?? 0} leads joined another lead's contact (same owner: ` +
+          `${(leads / Math.max(1, leads - (s.contacts.joined ?? 0))).toFixed(3)} properties per owner), ` +
           `${s.notesCreated} notes, ${s.tasksCreated} tasks; by operation: ${first.top}); ` +
           `naive ${naive1.calls} calls (${naive1.top}), ${naive1.result.failed} leads failed`,
       },

@@ -42,6 +42,8 @@ export interface SyncOptions {
   onProgress?: (done: number) => void;
   /** Picklist values: the mapping file's `fieldValues` and `--no-new-options`. */
   fieldOptions?: FieldRegistryOptions;
+  /** Keep what was written and skipped per lead (for --report); off, a large dry run stays lean. */
+  keepReports?: boolean;
 }
 
 /** What the import did with one lead, for the --report file. */
@@ -414,7 +416,7 @@ export async function syncStagedLeads(opts: SyncOptions): Promise<SyncOutcome> {
       contactId,
       complianceSkip,
     });
-    state.saveLeadReport(importId, lead.key, report);
+    if (opts.keepReports) state.saveLeadReport(importId, lead.key, report);
   };
 
   const syncOne = async (lead: Lead): Promise<void> => {

@@ -123,6 +123,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
           importId: record.id,
           locationId: scope,
           totals: record.totals,
+          keepReports: opts.reportFile !== undefined,
           fieldOptions: {
             ...(mapping.fieldValues ? { fieldValues: mapping.fieldValues } : {}),
             ...(opts.noNewOptions ? { noNewOptions: true } : {}),

@@ -156,8 +156,10 @@ const WRITTEN_TABLE = `
   CREATE {T} TABLE IF NOT EXISTS owners (
     location_id TEXT NOT NULL, ident TEXT NOT NULL, contact_id TEXT NOT NULL, home_key TEXT NOT NULL,
     PRIMARY KEY (location_id, ident));
-  CREATE INDEX IF NOT EXISTS owners_contact ON owners (location_id, contact_id);
 `;
+
+/** Only a real import forgets contacts (by id): a dry run's owners need no second index. */
+const OWNERS_BY_CONTACT = "CREATE INDEX IF NOT EXISTS owners_contact ON owners (location_id, contact_id)";
 
 /** Columns added to `written` after the first release: added to older state files on open. */
 const WRITTEN_ADDED = ["role TEXT", "home_key TEXT", "fields TEXT"];
@@ -307,6 +309,7 @@ export class SyncState {
       if (hasOwners) this.db.exec("INSERT OR IGNORE INTO temp.owners SELECT * FROM main.owners");
       return;
     }
+    if (!this.dryRun) this.db.exec(OWNERS_BY_CONTACT);
     this.addColumns("written", WRITTEN_ADDED);
     this.addColumns("staging", STAGING_ADDED);
   }
