@@ -168,6 +168,34 @@ describe("sign-in", () => {
   });
 });
 
+describe("Connect with HighLevel", () => {
+  it("lets a signed-in browser start OAuth with its cookie (a plain navigation, no token)", async () => {
+    const logger = createLogger({ stream: new Writable({ write: (_c, _e, done) => done() }), pretty: false });
+    const withOAuth = createApp({
+      engine,
+      apiToken: API_TOKEN,
+      logger,
+      oauth: {
+        settings: {
+          clientId: "app123-client",
+          clientSecret: "client-secret",
+          marketplaceUrl: "http://127.0.0.1:9/oauth/chooselocation",
+          apiBaseUrl: "http://127.0.0.1:9",
+        },
+        publicUrl: "http://127.0.0.1:3000",
+      },
+    }).app;
+    const { cookie } = await signIn(withOAuth);
+    const start = await withOAuth.request("/oauth/start", { headers: { cookie, accept: "text/html" } });
+    expect(start.status).toBe(302);
+    expect(start.headers.get("location")).toMatch(/^http:\/\/127\.0\.0\.1:9\/oauth\/chooselocation\?/);
+    const anonymous = await withOAuth.request("/oauth/start", { headers: { accept: "application/json" } });
+    expect(anonymous.status).toBe(401);
+    const status = await withOAuth.request("/api/oauth/status", { headers: { cookie } });
+    expect(await status.json()).toMatchObject({ configured: true, startUrl: "/oauth/start" });
+  });
+});
+
 describe("CSRF", () => {
   it("refuses a cookie-authenticated change without the CSRF header or with a forged one; nothing changes", async () => {
     const { cookie, csrf } = await signIn();
