@@ -12,7 +12,7 @@ import type { RowReportLine } from "../src/sync/row-report.ts";
 import { type ImportOptions, runImport } from "../src/sync/run-import.ts";
 import { SyncState } from "../src/sync/state.ts";
 import { stateScope } from "../src/sync/state-location.ts";
-import { makeLead, notesOf, sandboxContacts, startWorld, type TestWorld } from "./sync-helpers.ts";
+import { makeLead, notesOf, SAMPLE, sandboxContacts, startWorld, type TestWorld } from "./sync-helpers.ts";
 
 let world: TestWorld;
 let dir: string;
@@ -237,13 +237,13 @@ describe("values a custom field cannot take", () => {
     expect(s.warnings.some((w) => w.startsWith("Property Type: 1 value(s) left out"))).toBe(true);
     const contacts = [...(await contactsById()).values()];
     const field = await propertyTypeField();
-    const valueOf = (email: string) =>
+    const propertyTypeOf = (email: string) =>
       (contacts.find((c) => c.email === email)!.customFields as Array<{ id: string; value: unknown }>).find(
         (v) => v.id === field.id,
       )?.value;
-    expect(valueOf("type500@example.com")).toBe("Condo");
-    expect(valueOf("type502@example.com")).toBe("Multi-Family");
-    expect(valueOf("type503@example.com")).toBeUndefined();
+    expect(propertyTypeOf("type500@example.com")).toBe("Condo");
+    expect(propertyTypeOf("type502@example.com")).toBe("Multi-Family");
+    expect(propertyTypeOf("type503@example.com")).toBeUndefined();
   });
 
   it("options no value matches are added to the field in one update, then written", async () => {
@@ -323,7 +323,6 @@ describe("the state and HighLevel drifting apart", () => {
 
 describe("losing the state", () => {
   it("never duplicates a contact: leads without email or phone are found by their BatchLeads Key", async () => {
-    const { SAMPLE } = await import("./sync-helpers.ts");
     const first = await runImport({
       file: SAMPLE,
       locationId: world.locationId,
