@@ -462,7 +462,7 @@ describe("the web app in Chromium", () => {
     const found: string[] = [];
     for (const p of pages) {
       await goto(p);
-      await page.locator("h1").first().waitFor();
+      await page.locator("h1").first().waitFor({ timeout: 45_000 });
       await page.waitForLoadState("networkidle");
       for (const v of await axeViolations(page)) found.push(`${p}: ${v}`);
     }
@@ -470,7 +470,7 @@ describe("the web app in Chromium", () => {
     await page.emulateMedia({ colorScheme: "dark" });
     for (const p of ["/", "/flows/hand-written", "/runs", "/imports"]) {
       await goto(p);
-      await page.locator("h1").first().waitFor();
+      await page.locator("h1").first().waitFor({ timeout: 45_000 });
       await page.waitForLoadState("networkidle");
       for (const v of await axeViolations(page)) found.push(`${p} (dark): ${v}`);
     }
