@@ -108,6 +108,14 @@ describe("HighLevel webhooks", () => {
     expect(db.prepare("SELECT count(*) AS n FROM webhooks").get()).toEqual({ n: 0 });
   });
 
+  it("an event the store refuses as malformed (an empty locationId) is a 400 naming it, not a 500", async () => {
+    const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+    const { app } = await setup({ key: publicKey });
+    const res = await app.request("/webhooks/highlevel", signed(privateKey, event({ locationId: "" })));
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/locationId/);
+  });
+
   it("the stored-webhook claim follows the configured lease", async () => {
     const { engine } = await setup({ leaseMs: 4321 });
     const spy = vi.spyOn(engine.store, "claimWebhooks");

@@ -212,7 +212,8 @@ export function canonicalValues(
   const resolve = headerResolver(mapping);
   const keys = Object.keys(values);
   if (keys.every((k) => (resolve(k) ?? k) === k)) return values;
-  const out: Record<string, string> = {};
+  // No prototype: a column named "__proto__" (any header is the file's to choose) is just a column.
+  const out: Record<string, string> = Object.create(null);
   for (const k of keys) {
     const name = resolve(k) ?? k;
     const v = String(values[k] ?? "");

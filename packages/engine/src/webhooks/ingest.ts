@@ -4,7 +4,9 @@
 // commits instead of one per event. When the queue is deeper than the disk keeps up with, a new
 // delivery is refused at once (IngestBusyError -> 429, which HighLevel redelivers) instead of
 // making every sender wait into its timeout.
+import { InvalidInputError } from "../store/errors.ts";
 import type { Store, WebhookInput } from "../store/types.ts";
+import { WebhookPayloadError } from "./payload.ts";
 
 export class IngestBusyError extends Error {
   constructor(
@@ -93,7 +95,8 @@ export class WebhookIngest {
         this.commits++;
         w.resolve(result);
       } catch (err) {
-        w.reject(err);
+        // A delivery the store refuses as malformed is the sender's to fix (400), not a storage failure.
+        w.reject(err instanceof InvalidInputError ? new WebhookPayloadError(err.message) : err);
       }
     }
   }
