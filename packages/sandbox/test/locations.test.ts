@@ -173,6 +173,40 @@ describe("location custom fields", () => {
       401,
     );
   });
+
+  it("updates a picklist's options: the given list first, options left out are kept", async () => {
+    const path = `/locations/${sb.info.locationId}/customFields`;
+    const fields = (await api(path)).body.customFields as Array<{ id: string; name: string }>;
+    const type = fields.find((f) => f.name === "Property Type")!;
+    const r = await api(`${path}/${type.id}`, {
+      method: "PUT",
+      body: {
+        name: "Property Type",
+        options: ["Single Family", "Condo", "Mobile Home", { label: "Duplex" }],
+      },
+    });
+    expect(r.status).toBe(200);
+    conforms("locations:update-custom-field", r);
+    expect(r.body.customField.picklistOptions).toEqual([
+      "Single Family",
+      "Condo",
+      "Mobile Home",
+      "Duplex",
+      "Townhouse",
+      "Multi-Family",
+      "Land",
+    ]);
+    expect(
+      (await api(path)).body.customFields.find((f: { id: string }) => f.id === type.id).picklistOptions,
+    ).toEqual(r.body.customField.picklistOptions);
+    const text = fields.find((f) => f.name === "Mailing Address")!;
+    const bad = await api(`${path}/${text.id}`, {
+      method: "PUT",
+      body: { name: "Mailing Address", options: ["x"] },
+    });
+    expect(bad.status).toBe(400);
+    expect((await api(`${path}/nope`, { method: "PUT", body: { name: "X" } })).status).toBe(400);
+  });
 });
 
 describe("company and snapshots", () => {
