@@ -83,7 +83,7 @@ export class WebhookIngest {
       try {
         const results = await store.insertWebhooks(batch.map((w) => w.input));
         this.commits++;
-        batch.forEach((w, i) => w.resolve(results[i]!));
+        for (const [i, w] of batch.entries()) w.resolve(results[i]!);
         return;
       } catch {
         // One bad delivery must not fail the others: store them one by one to find it.
