@@ -2,6 +2,7 @@
 // net), returns a plain value for any input and any arguments.
 import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_MAX_VALUE_LENGTH } from "../src/mapping/evaluate.ts";
 import { evaluateCondition, parseCondition, parseTemplate, renderValue } from "../src/mapping/index.ts";
 import { TRANSFORM_DEFS } from "../src/mapping/transforms/index.ts";
 import type { TransformContext } from "../src/mapping/transforms/types.ts";
@@ -11,6 +12,7 @@ const ctx: TransformContext = {
   now: () => new Date("2026-11-30T12:00:00Z"),
   country: "US",
   tables: { statuses: { hot: "open" } },
+  maxLength: DEFAULT_MAX_VALUE_LENGTH,
 };
 
 const cyclic: Record<string, unknown> = {};
