@@ -5,7 +5,16 @@
 // from the workspace lockfile: an install gets the versions the tests ran with, and works offline
 // from a warm npm cache.
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -36,6 +45,8 @@ const ASSETS = [
 ];
 
 const REGISTRY = "https://registry.npmjs.org/";
+/** Loaded with require() only when needed (server/logging.ts: pino-pretty for a terminal). */
+const REQUIRED_AT_RUN_TIME = ["pino-pretty"];
 
 const readJson = (file: string) => JSON.parse(readFileSync(path.join(REPO, file), "utf8"));
 
@@ -48,6 +59,7 @@ export async function pack(outDir = path.join(REPO, "dist")): Promise<string> {
     }
     const meta = await bundle({ outdir: path.join(stage, "dist"), rootFromOutdir: "../" });
     for (const asset of ASSETS) cpSync(path.join(REPO, asset), path.join(stage, asset), { recursive: true });
+    const typeImports = declarations(path.join(stage, "types"));
     mkdirSync(path.join(stage, "bin"));
     cpSync(path.join(REPO, "packages/app/bin/hlconnect.mjs"), path.join(stage, "bin/hlconnect.mjs"));
 
@@ -56,6 +68,9 @@ export async function pack(outDir = path.join(REPO, "dist")): Promise<string> {
       for (const i of out.imports)
         if (i.external && !i.path.startsWith("node:") && !builtinModules.includes(i.path))
           imported.add(packageOf(i.path));
+    // Packages the declarations name (zod's types in input schemas) are needed by TypeScript users,
+    // and those the code loads with require() when it needs them the bundle cannot see.
+    for (const name of [...typeImports, ...REQUIRED_AT_RUN_TIME]) imported.add(name);
     const lock = readJson("package-lock.json") as { packages: Record<string, LockEntry> };
     const dependencies: Record<string, string> = {};
     for (const name of [...imported].sort()) {
@@ -71,11 +86,14 @@ export async function pack(outDir = path.join(REPO, "dist")): Promise<string> {
       type: "module",
       engines: app.engines,
       bin: { hlconnect: "bin/hlconnect.mjs" },
-      // The libraries, compiled: `import { HighLevelClient } from "hlconnect/client"`.
+      // The libraries, compiled and typed: `import { HighLevelClient } from "hlconnect/client"`.
       exports: Object.fromEntries(
-        Object.keys(ENTRIES)
-          .filter((e) => e !== "cli")
-          .map((e) => [`./${e}`, `./dist/${e}.js`]),
+        Object.entries(ENTRIES)
+          .filter(([e]) => e !== "cli")
+          .map(([e, source]) => [
+            `./${e}`,
+            { types: `./types/${source.replace(/\.ts$/, ".d.ts")}`, default: `./dist/${e}.js` },
+          ]),
       ),
       dependencies,
     };
@@ -93,6 +111,53 @@ export async function pack(outDir = path.join(REPO, "dist")): Promise<string> {
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }
+}
+
+/**
+ * Declaration files of the libraries (tsc), made to stand alone in the package: the sources' `.ts`
+ * specifiers become `.js` (which TypeScript maps to the .d.ts), and imports between the workspace
+ * packages (`@hlconnect/client/...`) become paths within the package's types folder.
+ */
+function declarations(outDir: string): Set<string> {
+  const bare = new Set<string>();
+  execFileSync(
+    process.execPath,
+    [
+      path.join(REPO, "node_modules/typescript/bin/tsc"),
+      "-p",
+      path.join(REPO, "scripts/package/tsconfig.dts.json"),
+      "--outDir",
+      outDir,
+    ],
+    { cwd: REPO, stdio: "inherit" },
+  );
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+      d.isDirectory()
+        ? walk(path.join(dir, d.name))
+        : d.name.endsWith(".d.ts")
+          ? [path.join(dir, d.name)]
+          : [],
+    );
+  for (const file of walk(outDir)) {
+    const text = readFileSync(file, "utf8")
+      .replace(/(from |import\()"(\.{1,2}\/[^"]+)\.ts"/g, '$1"$2.js"')
+      .replace(
+        /(from |import\()"@hlconnect\/([a-z]+)(?:\/([^"]+))?"/g,
+        (_m, lead: string, pkg: string, sub?: string) => {
+          const target = path.join(outDir, "packages", pkg, "src", `${sub ?? "index"}.js`);
+          let rel = path.relative(path.dirname(file), target).split(path.sep).join("/");
+          if (!rel.startsWith(".")) rel = `./${rel}`;
+          return `${lead}"${rel}"`;
+        },
+      );
+    writeFileSync(file, text);
+    for (const m of text.matchAll(/(?:from |import\()"([^".][^"]*)"/g)) {
+      const spec = m[1]!;
+      if (!spec.startsWith("node:") && !builtinModules.includes(spec)) bare.add(packageOf(spec));
+    }
+  }
+  return bare;
 }
 
 function packageOf(specifier: string): string {

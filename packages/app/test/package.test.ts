@@ -147,6 +147,41 @@ describe("the npm package", () => {
     }
   });
 
+  it("the libraries type-check from TypeScript", async () => {
+    const { writeFile } = await import("node:fs/promises");
+    await writeFile(
+      path.join(dir, "use.ts"),
+      'import { HighLevelClient } from "hlconnect/client";\n' +
+        'import { CATALOG, type CatalogEntry } from "hlconnect/catalog";\n' +
+        'const hl = new HighLevelClient({ credentials: "pit-x", locationId: "loc" });\n' +
+        "const entry: CatalogEntry | undefined = CATALOG[0];\n" +
+        'export const calls = [hl.call("get-contact", { contactId: "c1" }), entry?.key];\n' +
+        "// @ts-expect-error an operation key that does not exist\n" +
+        'hl.call("no-such-operation", {});\n',
+    );
+    const tsc = path.join(ROOT, "node_modules/typescript/bin/tsc");
+    const r = await run(
+      "node",
+      [
+        tsc,
+        "--noEmit",
+        "--strict",
+        "--module",
+        "nodenext",
+        "--moduleResolution",
+        "nodenext",
+        "--skipLibCheck",
+        "--types",
+        "node",
+        "--typeRoots",
+        path.join(ROOT, "node_modules/@types"),
+        "use.ts",
+      ],
+      { cwd: dir, env: cleanEnv() },
+    ).catch((e: { stdout: string }) => ({ stdout: e.stdout, failed: true }));
+    expect(r.stdout).toBe("");
+  });
+
   it("the libraries load from plain JavaScript", async () => {
     const r = await run(
       "node",
