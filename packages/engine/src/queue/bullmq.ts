@@ -4,10 +4,12 @@
 //
 // BullMQ does the storing, the ordering, the delays and the atomic hand-out (getNextJob with our lease id
 // as the lock token: BullMQ's scripts refuse a complete, fail or extend with any other token, which is
-// the fencing). The lease deadline of the port (leaseUntil, on the adapter's clock) lives next to it, in
-// a sorted set: a reserve first hands every job whose lease ran out back to waiting. BullMQ's own lock is
-// a long backstop for the one gap the sorted set cannot see (a process dying between taking a job and
-// recording its lease): BullMQ's stalled check returns such a job after lockMs.
+// the fencing). The lease deadline of the port (leaseUntil) lives next to it, in a sorted set, and is
+// computed and compared inside Lua on Redis' own clock (TIME): workers on several machines whose clocks
+// disagree would otherwise take live jobs back from each other as "expired". A reserve first hands every
+// job whose lease ran out back to waiting. BullMQ's own lock is a long backstop for the one gap the sorted
+// set cannot see (a process dying between taking a job and recording its lease): BullMQ's stalled check
+// returns such a job after lockMs.
 import { type Job as BullJob, Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { InvalidInputError } from "../store/errors.ts";
@@ -36,6 +38,8 @@ export interface BullJobQueueOptions {
   /** BullMQ queue name (default "runs"). */
   name?: string;
   now?: () => number;
+  /** Tests only: the clock lease deadlines are computed and compared on. Default: Redis' (TIME). */
+  leaseClock?: () => number;
   /** BullMQ's lock on a job in hand, the backstop described above. Default 10 minutes. */
   lockMs?: number;
 }
@@ -47,9 +51,17 @@ export interface BullJobQueue extends JobQueue {
   readonly leaseTakeovers: number;
 }
 
-// Atomic on the Redis side, so a renewal and a takeover can never both win.
-const TAKE_EXPIRED = `
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+// Atomic on the Redis side, so a renewal and a takeover can never both win. Each script takes the time
+// as an argument only from a test's leaseClock; otherwise it reads Redis' clock, shared by every process.
+const CLOCK = `
+local function clock(given)
+  if given ~= '' then return tonumber(given) end
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+`;
+const TAKE_EXPIRED = `${CLOCK}
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', clock(ARGV[1]), 'LIMIT', 0, tonumber(ARGV[2]))
 local taken = {}
 for _, id in ipairs(due) do
   local lease = redis.call('HGET', KEYS[2], id)
@@ -58,14 +70,20 @@ for _, id in ipairs(due) do
   if lease then table.insert(taken, id) table.insert(taken, lease) end
 end
 return taken`;
-const RENEW = `
+/** Record a new lease of leaseMs (ARGV[3]) from now; returns its deadline. */
+const LEASE = `${CLOCK}
+local leaseUntil = clock(ARGV[4]) + tonumber(ARGV[3])
+redis.call('HSET', KEYS[2], ARGV[1], cjson.encode({leaseId = ARGV[2], workerId = ARGV[5], leaseUntil = leaseUntil}))
+redis.call('ZADD', KEYS[1], leaseUntil, ARGV[1])
+return leaseUntil`;
+const RENEW = `${CLOCK}
 local lease = redis.call('HGET', KEYS[2], ARGV[1])
 if not lease then return 0 end
 local decoded = cjson.decode(lease)
 if ARGV[2] ~= '' and decoded.leaseId ~= ARGV[2] then return 0 end
-decoded.leaseUntil = tonumber(ARGV[3])
+decoded.leaseUntil = clock(ARGV[4]) + tonumber(ARGV[3])
 redis.call('HSET', KEYS[2], ARGV[1], cjson.encode(decoded))
-redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+redis.call('ZADD', KEYS[1], decoded.leaseUntil, ARGV[1])
 return 1`;
 /** Drop the lease (and the run's job pointer) if the lease is the one given (or any, when none given). */
 const RELEASE = `
@@ -85,6 +103,8 @@ export async function openBullJobQueue(options: BullJobQueueOptions): Promise<Bu
   const name = options.name ?? "runs";
   const now = options.now ?? Date.now;
   const lockMs = options.lockMs ?? 600_000;
+  // The time argument of the lease scripts: empty means "Redis' clock".
+  const leaseTime = () => (options.leaseClock ? String(options.leaseClock()) : "");
   const connect = () =>
     new Redis(options.url, { maxRetriesPerRequest: null, lazyConnect: true, enableOfflineQueue: true });
   const redis = connect();
@@ -150,7 +170,7 @@ export async function openBullJobQueue(options: BullJobQueueOptions): Promise<Bu
 
   /** Hand jobs whose lease ran out back to waiting, using the dead holder's token. */
   async function takeBackExpired(): Promise<void> {
-    const taken = (await redis.eval(TAKE_EXPIRED, 2, keys.leases, keys.lease, now(), 50)) as string[];
+    const taken = (await redis.eval(TAKE_EXPIRED, 2, keys.leases, keys.lease, leaseTime(), 50)) as string[];
     for (let i = 0; i < taken.length; i += 2) {
       const jobId = taken[i]!;
       const lease = JSON.parse(taken[i + 1]!) as Lease;
@@ -163,6 +183,11 @@ export async function openBullJobQueue(options: BullJobQueueOptions): Promise<Bu
         // Already moved (its holder finished it, or BullMQ's stalled check got there first).
       }
     }
+  }
+
+  async function redisNow(): Promise<number> {
+    const [seconds, micros] = await redis.time();
+    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
   }
 
   async function release(jobId: string, leaseId: string | undefined): Promise<string | undefined> {
@@ -209,17 +234,13 @@ export async function openBullJobQueue(options: BullJobQueueOptions): Promise<Bu
       requireText(workerId, "reserve: workerId");
       requirePositive(leaseMs, "reserve: leaseMs");
       await takeBackExpired();
-      const t = now();
-      const leaseId = newId("lease", t);
+      const leaseId = newId("lease", now());
       const job = (await worker.getNextJob(leaseId, { block: false })) as BullJob<JobData> | undefined;
       if (!job) return undefined;
-      const lease: Lease = { leaseId, workerId, leaseUntil: t + leaseMs };
-      await redis
-        .multi()
-        .hset(keys.lease, job.id!, JSON.stringify(lease))
-        .zadd(keys.leases, lease.leaseUntil, job.id!)
-        .exec();
-      return toJob(job, lease);
+      const leaseUntil = Number(
+        await redis.eval(LEASE, 2, keys.leases, keys.lease, job.id!, leaseId, leaseMs, leaseTime(), workerId),
+      );
+      return toJob(job, { leaseId, workerId, leaseUntil });
     },
 
     async complete(jobId, leaseId) {
@@ -279,7 +300,8 @@ export async function openBullJobQueue(options: BullJobQueueOptions): Promise<Bu
         keys.lease,
         jobId,
         lease.leaseId,
-        now() + leaseMs,
+        leaseMs,
+        leaseTime(),
       );
       return renewed === 1;
     },
@@ -295,7 +317,7 @@ export async function openBullJobQueue(options: BullJobQueueOptions): Promise<Bu
     },
 
     async stats(): Promise<QueueStats> {
-      const t = now();
+      const t = options.leaseClock ? options.leaseClock() : await redisNow();
       const counts = await queue.getJobCounts("wait", "prioritized", "delayed", "active");
       const live = await redis.zcount(keys.leases, `(${t}`, "+inf");
       const expired = (counts.active ?? 0) - live;
