@@ -17,6 +17,8 @@ export interface PgLeadershipOptions {
   name?: string;
   /** How often a follower tries, and a leader checks its connection. Default 1000 ms. */
   checkMs?: number;
+  /** How long a check may wait for PostgreSQL before the leader gives up leading. Default max(2 × checkMs, 3 s). */
+  queryTimeoutMs?: number;
   onError?(error: unknown): void;
 }
 
@@ -25,6 +27,7 @@ export function pgLeadership(options: PgLeadershipOptions): Leadership {
   const name = options.name ?? "scheduler";
   const checkMs = options.checkMs ?? 1000;
   const onError = options.onError ?? (() => {});
+  const queryTimeoutMs = options.queryTimeoutMs ?? Math.max(2 * checkMs, 3000);
   let client: pg.Client | undefined;
   let leading = false;
   let terms = 0;
@@ -46,7 +49,14 @@ export function pgLeadership(options: PgLeadershipOptions): Leadership {
   async function check(): Promise<void> {
     try {
       if (!client) {
-        const fresh = new pg.Client({ connectionString: options.url, connectionTimeoutMillis: 5000 });
+        // keepAlive and query_timeout: on a half-open connection (packets dropped, never reset) the check
+        // would otherwise wait forever and this process would keep leading beside the next leader.
+        const fresh = new pg.Client({
+          connectionString: options.url,
+          connectionTimeoutMillis: 5000,
+          keepAlive: true,
+          query_timeout: queryTimeoutMs,
+        });
         fresh.on("error", () => {}); // seen by the next check's query
         client = fresh;
         await fresh.connect();
