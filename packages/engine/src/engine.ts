@@ -205,11 +205,13 @@ export class Engine {
         }),
       );
     }
-    // One scheduler in the cluster: the leader's (always this process when embedded). The leader
-    // also sweeps: runs the store says are open but the queue has lost get their job back.
+    // One scheduler and one backfill in the cluster: the leader's (always this process when embedded).
+    // The leader also sweeps: runs the store says are open but the queue has lost get their job back.
     this.#backends.leader.start({
       gained: () => {
         this.scheduler.start();
+        // The backfill polls HighLevel for every flow: once per cluster, not once per process.
+        this.backfill.start();
         if (this.#backends.kind === "scale-out") {
           this.#sweepTimer = setInterval(() => void this.#sweep(), this.#options.sweepMs ?? 30_000);
           this.#sweepTimer.unref();
@@ -218,12 +220,12 @@ export class Engine {
       },
       lost: () => {
         this.scheduler.stop();
+        this.backfill.stop();
         clearInterval(this.#sweepTimer);
         this.logger.warn({}, "this process no longer runs the scheduler");
       },
     });
     this.router.start();
-    this.backfill.start();
     this.#pruneTimer = setInterval(() => void this.prune(), 3_600_000);
     this.#pruneTimer.unref();
   }

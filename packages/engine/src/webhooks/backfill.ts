@@ -70,6 +70,11 @@ export class Backfiller {
     this.#timer = undefined;
   }
 
+  /** Whether this process backfills on its interval (only the scheduler's leader does). */
+  get started(): boolean {
+    return this.#timer !== undefined;
+  }
+
   /** One pass over every enabled flow that can be backfilled; concurrent calls share it. */
   runOnce(): Promise<BackfillReport[]> {
     this.#running ??= this.#pass().finally(() => {
