@@ -2,7 +2,7 @@
 // writes held back. Each write the step would have sent is recorded (operation, method, path, body
 // after mapping) and answered with the spec's sample answer, so later steps still have an output to
 // map from. The step's stored output is {dryRun: true, writes, result}; later steps map from `result`.
-import type { CatalogContext } from "@hlconnect/catalog";
+import { type CatalogContext, getEntry } from "@hlconnect/catalog";
 import {
   buildRequest,
   getOperation,
@@ -36,11 +36,13 @@ export function isRead(op: OperationSpec): boolean {
   return op.method === "GET" || (op.method === "POST" && /\/search(\/|$)|\/free-slots/.test(op.path));
 }
 
-/** Entries whose effect is outside HighLevel's API (a post to a user's URL): never run in a dry run. */
-const SENDS_OUTSIDE_HIGHLEVEL = new Set(["batchleads.update.post"]);
-
+/**
+ * Entries that talk to another service than HighLevel's API (a post to a user's URL, BatchData's paid
+ * lookups): never run in a dry run. The planned call is recorded and later steps map from the entry's
+ * documented sample.
+ */
 export function runsOutsideHighLevel(entryKey: string): boolean {
-  return SENDS_OUTSIDE_HIGHLEVEL.has(entryKey);
+  return entryKey === "batchleads.update.post" || entryKey.startsWith("batchdata.");
 }
 
 /** A client that sends reads and records writes; what it records goes to `writes`. */
@@ -103,8 +105,8 @@ export async function runMaybeDry(
   if (runsOutsideHighLevel(entryKey)) {
     const planned: DryRunOutput = {
       dryRun: true,
-      writes: [{ operation: entryKey, method: "POST", path: String(input.url ?? ""), body: input }],
-      result: {},
+      writes: [{ operation: entryKey, method: "POST", path: String(input.url ?? entryKey), body: input }],
+      result: structuredClone(sampleOf(entryKey) ?? {}),
     };
     return planned;
   }
@@ -125,4 +127,12 @@ export function isDryRunOutput(output: unknown): output is DryRunOutput {
     (output as { dryRun?: unknown }).dryRun === true &&
     Array.isArray((output as { writes?: unknown }).writes)
   );
+}
+
+function sampleOf(entryKey: string): unknown {
+  try {
+    return getEntry(entryKey).output.sample;
+  } catch {
+    return undefined;
+  }
 }

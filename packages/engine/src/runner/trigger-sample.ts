@@ -1,11 +1,12 @@
 // A trigger payload to run a flow with when no event is at hand: for a dry run of a polling flow, and
 // for "test the trigger" in the web app. A polling trigger reads the account's current items (without
-// touching the flow's cursor, so no real event is used up); an instant trigger, which has nothing to
-// read on demand, offers the catalog's documented sample.
+// touching the flow's cursor, so no real event is used up); an instant trigger reads recent records
+// through its polling equivalent where one exists, else offers the catalog's documented sample.
 import { getEntry, runEntry } from "@hlconnect/catalog";
 import type { Flow } from "../flows/index.ts";
 import { renderValue } from "../mapping/index.ts";
 import type { RunRecord } from "../store/types.ts";
+import { BACKFILL_EQUIVALENTS } from "../webhooks/backfill.ts";
 import type { RunEnvironment } from "./environment.ts";
 
 export interface TriggerSample {
@@ -29,7 +30,11 @@ export async function triggerSample(env: RunEnvironment, flow: Flow, limit = 5):
   if (flow.trigger.type === "webhook") return { items: [], source: "example" };
   const entry = getEntry(flow.trigger.op);
   const example = entry.output.sample;
-  if (flow.trigger.type === "instant" || entry.kind !== "trigger" || !entry.read) {
+  // An instant trigger whose event has a polling equivalent reads real recent records through it,
+  // shaped as the webhook would send them (the same equivalence the backfill uses).
+  const equivalent = flow.trigger.type === "instant" ? BACKFILL_EQUIVALENTS[flow.trigger.op] : undefined;
+  const reader = equivalent ? getEntry(equivalent.poll) : entry;
+  if ((flow.trigger.type === "instant" && !equivalent) || reader.kind !== "trigger" || !reader.read) {
     return { items: example === undefined ? [] : [example], source: "example" };
   }
   const input = renderValue(flow.trigger.input, {
@@ -43,6 +48,17 @@ export async function triggerSample(env: RunEnvironment, flow: Flow, limit = 5):
     timeZone: env.timeZone,
   });
   const ctx = await (await env.contextFor(flow, { trigger: {} } as RunRecord))(undefined as never);
-  const items = itemsOf(await runEntry(entry, ctx, input));
-  return { items: items.slice(0, limit), source: "live" };
+  const items = itemsOf(await runEntry(reader, ctx, equivalent ? {} : input)).slice(0, limit);
+  if (!equivalent) return { items, source: "live" };
+  if (!items.length) return { items: example === undefined ? [] : [example], source: "example" };
+  const locationId = (ctx as { locationId?: string }).locationId;
+  return {
+    // As the webhook sends it: `type` is the event's name (a contact's own type does not come along).
+    items: items.map((item) => ({
+      ...(locationId ? { locationId } : {}),
+      ...(item as Record<string, unknown>),
+      type: equivalent.type,
+    })),
+    source: "live",
+  };
 }

@@ -139,6 +139,58 @@ describe("dry runs", () => {
     expect(note.output.writes[0]?.path).toMatch(/^\/contacts\/[^/]+\/notes$/);
   });
 
+  it("a dry run calls no other service: BatchData lookups and posts to URLs are planned, not made", async () => {
+    h = await startEngineHarness();
+    const source = [
+      "id: enrich",
+      "name: Enrich",
+      "trigger: { webhook: {} }",
+      "steps:",
+      "  - id: trace",
+      "    op: batchdata.skip-trace",
+      "    input: { contactId: '{{ trigger.id }}' }",
+      "  - id: post",
+      "    op: batchleads.update.post",
+      "    input: { url: 'https://hooks.zapier.com/hooks/catch/1/abc/', contactId: '{{ trigger.id }}' }",
+    ].join("\n");
+    const saved = await h.engine.saveFlow(source, "enrich.yaml");
+    if (saved.errors.length) return expect.fail(JSON.stringify(saved.errors));
+    const outbound: string[] = [];
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (async (url: string | URL | Request, init?: RequestInit) => {
+      outbound.push(String(url));
+      return realFetch(url, init);
+    }) as typeof fetch;
+    try {
+      const since = lastRequestId(h);
+      const run = await h.engine.startRun("enrich", { id: "nope" }, undefined, { dryRun: true });
+      await h.engine.start();
+      const done = await h.settle(run.id);
+      expect(done.status, JSON.stringify(done.error)).toBe("succeeded");
+      expect(writesIn(h, since)).toEqual([]);
+      expect(outbound.filter((u) => /batchdata|zapier/.test(u))).toEqual([]);
+      const steps = await h.engine.store.listSteps(run.id);
+      for (const step of steps) expect(isDryRunOutput(step.output), step.stepId).toBe(true);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  });
+
+  it("an instant trigger with a polling equivalent samples real recent records, shaped as its webhook", async () => {
+    h = await startEngineHarness();
+    await h.engine.saveFlow(example("welcome-call-task.yaml"), "welcome-call-task.yaml");
+    const id = await createContact(h, "Sam");
+    const { flow } = await h.engine.flow("welcome-call-task");
+    const sample = await triggerSample(h.engine.env, flow, 50);
+    expect(sample.source).toBe("live");
+    const item = sample.items.find((i) => (i as { id?: string }).id === id);
+    expect(item).toMatchObject({
+      type: "ContactCreate",
+      locationId: h.sandbox.info.locationId,
+      firstName: "Sam",
+    });
+  });
+
   it("a polling trigger's sample reads the account without moving the flow's cursor", async () => {
     h = await startEngineHarness();
     await h.engine.saveFlow(template("follow-up-stage.yaml"), "follow-up-stage.yaml");
