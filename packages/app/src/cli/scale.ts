@@ -1,5 +1,6 @@
 // Options shared by the commands that can run on PostgreSQL + Redis (serve, worker, db): the URLs come
 // from flags or the environment; a half or malformed configuration is a clear error, exit code 2.
+import { registerSecret } from "@hlconnect/client";
 import { type ScaleOutConfig, scaleOutConfig } from "@hlconnect/engine/cluster/config";
 import { StoreError } from "@hlconnect/engine/store/errors";
 import type { Command } from "commander";
@@ -29,13 +30,34 @@ export function readScaleOut(
   env: NodeJS.ProcessEnv = process.env,
 ): ScaleOutConfig | undefined {
   try {
-    return scaleOutConfig(
+    const config = scaleOutConfig(
       opts.databaseUrl ?? env.HLCONNECT_DATABASE_URL,
       opts.redisUrl ?? env.HLCONNECT_REDIS_URL,
     );
+    // A driver's error message may quote its URL: the passwords are scrubbed from logs and answers.
+    if (config) for (const url of [config.databaseUrl, config.redisUrl]) registerUrlPassword(url);
+    return config;
   } catch (err) {
     if (err instanceof StoreError) throw new CliError(err.message, 2);
     throw err;
+  }
+}
+
+function registerUrlPassword(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return; // scaleOutConfig has already said what is wrong with it
+  }
+  for (const password of [parsed.password, parsed.searchParams.get("password") ?? ""]) {
+    if (!password) continue;
+    registerSecret(password);
+    try {
+      registerSecret(decodeURIComponent(password));
+    } catch {
+      // not percent-encoded text: the raw form is registered
+    }
   }
 }
 

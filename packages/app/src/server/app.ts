@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { routePath } from "hono/route";
 import { mcpRoutes } from "../mcp/http.ts";
-import { apiAuth as makeApiAuth } from "./auth.ts";
+import { isApiCaller, apiAuth as makeApiAuth } from "./auth.ts";
 import type { ServerDeps } from "./deps.ts";
 import { errorPage, wantsPage } from "./error-pages.ts";
 import { errorBody, handleError } from "./http-errors.ts";
@@ -123,7 +123,10 @@ export function createApp(options: AppOptions): { app: Hono; metrics: Metrics } 
   app.route("/mcp", mcpRoutes(deps, options.apiToken));
   app.route("/oauth", oauthRoutes(deps, options.oauth ?? {}, apiAuth));
   app.route("/", webhookRoutes(deps));
-  app.route("/", healthRoutes(deps, options.metricsAuth ? apiAuth : undefined));
+  app.route(
+    "/",
+    healthRoutes(deps, options.metricsAuth ? apiAuth : undefined, isApiCaller(options.apiToken, sessions)),
+  );
   app.route("/", staticRoutes(options.webDist));
 
   app.notFound((c) =>

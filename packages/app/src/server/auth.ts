@@ -3,13 +3,22 @@
 // the lengths and wherever the first difference is. A cookie-authenticated request that changes
 // something must also pass the CSRF check (csrf.ts); a bearer token cannot be sent by another site,
 // so it needs none.
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { csrfCheck } from "./csrf.ts";
 import { errorBody } from "./http-errors.ts";
 import { type SessionStore, sameSecret } from "./session.ts";
 
 export function bearerAuth(apiToken: string): MiddlewareHandler {
   return apiAuth(apiToken);
+}
+
+/** Whether a request carries the API token or a live session cookie (for details a read may add). */
+export function isApiCaller(apiToken: string, sessions?: SessionStore): (c: Context) => boolean {
+  return (c) => {
+    const match = /^Bearer\s+(.+)$/i.exec((c.req.header("authorization") ?? "").trim());
+    if (match) return sameSecret(match[1]!, apiToken);
+    return sessions?.fromRequest(c) !== undefined;
+  };
 }
 
 /** Bearer token, else (when `sessions` is given) a live session cookie plus CSRF on state changes. */
