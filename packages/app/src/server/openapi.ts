@@ -198,15 +198,23 @@ export const API_OPERATIONS: Record<string, Record<string, Op>> = {
     },
   },
   "/api/flows/{id}/enable": {
-    post: { summary: "Switch a flow on", ok: [200, obj({ flow: ref("FlowSummary") })], errors: [404, 422] },
+    post: {
+      summary:
+        "Switch a flow on; with dryRun its runs read but send no write, recording what they would send",
+      body: obj({ dryRun: bool }),
+      ok: [200, obj({ flow: ref("FlowSummary") })],
+      errors: [400, 404, 422],
+    },
   },
   "/api/flows/{id}/disable": {
     post: { summary: "Switch a flow off", ok: [200, obj({ flow: ref("FlowSummary") })], errors: [404, 422] },
   },
   "/api/flows/{id}/run-once": {
     post: {
-      summary: "Run now: a poll for polling flows, a run with the given trigger otherwise",
-      body: obj({ trigger: any }),
+      summary:
+        "Run now: a poll for polling flows, a run with the given trigger otherwise; with dryRun a run that makes " +
+        "its reads and sends no write (the trigger sampled when none is given), each step listing the writes it held back",
+      body: obj({ trigger: any, dryRun: bool }),
       ok: [202, obj({ run: ref("Run") })],
       errors: [400, 404, 409, 502],
     },

@@ -23,6 +23,8 @@ export interface FlowSummary {
   id: string;
   name: string;
   enabled: boolean;
+  /** Enabled in dry-run mode: its runs read but send no write. */
+  dryRun?: boolean;
   status: string;
   statusReason?: string;
   trigger: { type: "polling" | "instant" | "webhook" | "invalid"; op?: string; everyMs?: number };
@@ -91,8 +93,25 @@ export interface RunView {
   durationMs?: number;
   eventKey?: string;
   replayOf?: string;
+  /** A dry run: reads made, writes held back and listed in each step's output. */
+  dryRun?: boolean;
   error?: RunError;
   trigger: Record<string, unknown>;
+}
+
+/** A write a dry run held back. */
+export interface PlannedWrite {
+  operation: string;
+  method: string;
+  path: string;
+  body?: unknown;
+}
+
+/** A dry run step's output. */
+export interface DryRunOutput {
+  dryRun: true;
+  writes: PlannedWrite[];
+  result: unknown;
 }
 
 export interface StepView {

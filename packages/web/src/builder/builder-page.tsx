@@ -195,12 +195,35 @@ function Builder({ initial, entries }: { initial: Loaded; entries: CatalogSummar
     return () => window.removeEventListener("keydown", onKey);
   }, []);
 
-  const setEnabled = async (on: boolean) => {
+  const setEnabled = async (on: boolean, dryRun = false) => {
     if (!detail) return;
     try {
-      await api(`/flows/${encodeURIComponent(detail.id)}/${on ? "enable" : "disable"}`, { method: "POST" });
-      setDetail({ ...detail, enabled: on });
-      toast(on ? "The flow is on: it runs when its trigger fires" : "The flow is off");
+      await api(`/flows/${encodeURIComponent(detail.id)}/${on ? "enable" : "disable"}`, {
+        method: "POST",
+        ...(on && dryRun ? { body: { dryRun: true } } : {}),
+      });
+      setDetail({ ...detail, enabled: on, dryRun: on && dryRun });
+      toast(
+        !on
+          ? "The flow is off"
+          : dryRun
+            ? "The flow is on in dry-run mode: its runs read and show what they would write, without writing"
+            : "The flow is on: it runs when its trigger fires",
+      );
+    } catch (err) {
+      toast(messageOf(err), true);
+    }
+  };
+
+  // One run now against the real connection with its writes held back; its page lists them.
+  const dryRunOnce = async () => {
+    if (!detail) return;
+    try {
+      const { run } = await api<{ run: { id: string } }>(`/flows/${encodeURIComponent(detail.id)}/run-once`, {
+        method: "POST",
+        body: { dryRun: true },
+      });
+      navigate(`/runs/${run.id}`);
     } catch (err) {
       toast(messageOf(err), true);
     }
@@ -270,8 +293,30 @@ function Builder({ initial, entries }: { initial: Loaded; entries: CatalogSummar
                 onChange={(e) => void setEnabled(e.target.checked)}
                 data-testid="enable-flow"
               />
-              {enabled ? "On" : "Off"}
+              {enabled ? (detail.dryRun ? "On (dry run)" : "On") : "Off"}
             </label>
+          ) : null}
+          {!isNew && !enabled ? (
+            <button
+              type="button"
+              onClick={() => void setEnabled(true, true)}
+              disabled={dirty}
+              title="Runs on live events make their reads and show what they would write, without writing"
+              data-testid="enable-dry-run"
+            >
+              On in dry-run mode
+            </button>
+          ) : null}
+          {!isNew ? (
+            <button
+              type="button"
+              onClick={() => void dryRunOnce()}
+              disabled={dirty}
+              title={dirty ? "Save first" : "Run once now: reads are made, writes are only listed"}
+              data-testid="dry-run-flow"
+            >
+              Dry run
+            </button>
           ) : null}
           {!isNew ? (
             <Link className="button" to={`/runs?flow=${encodeURIComponent(detail.id)}`}>

@@ -2,7 +2,7 @@
 // replay it, or settle a step that stopped for a person ("needs attention") with a recorded reason.
 import { useCallback, useState } from "react";
 import { api } from "../api/client.ts";
-import type { RunView, StepView } from "../api/types.ts";
+import type { DryRunOutput, RunView, StepView } from "../api/types.ts";
 import {
   attempt,
   errorText,
@@ -76,6 +76,15 @@ export function RunPage({ runId }: { runId: string }) {
           <div className="card">
             <div className="row">
               <StatusBadge status={run.status} testid="run-status" />
+              {run.dryRun ? (
+                <span
+                  className="badge"
+                  data-testid="dry-run-badge"
+                  title="Reads were made; writes were only listed"
+                >
+                  dry run: nothing written
+                </span>
+              ) : null}
               <span className="muted">
                 {run.durationMs !== undefined ? `in ${run.durationMs} ms · ` : ""}
                 {run.attempts} attempt{run.attempts === 1 ? "" : "s"}
@@ -125,8 +134,33 @@ export function RunPage({ runId }: { runId: string }) {
                   <Json value={s.input} label={`Input of ${s.stepId}`} />
                 </div>
                 <div>
-                  <h3>Output</h3>
-                  <Json value={s.output} label={`Output of ${s.stepId}`} />
+                  {isDryRunOutput(s.output) ? (
+                    <>
+                      <h3>Would send ({s.output.writes.length})</h3>
+                      {s.output.writes.length ? (
+                        s.output.writes.map((w, n) => (
+                          <div key={`${w.operation}-${n}`} data-testid="planned-write">
+                            <p>
+                              <code>
+                                {w.method} {w.path}
+                              </code>{" "}
+                              <span className="muted small">{w.operation}</span>
+                            </p>
+                            {w.body !== undefined ? (
+                              <Json value={w.body} label={`Body ${w.method} ${w.path}`} />
+                            ) : null}
+                          </div>
+                        ))
+                      ) : (
+                        <p className="muted">No write: this step only reads.</p>
+                      )}
+                    </>
+                  ) : (
+                    <>
+                      <h3>Output</h3>
+                      <Json value={s.output} label={`Output of ${s.stepId}`} />
+                    </>
+                  )}
                 </div>
               </div>
             </section>
@@ -209,5 +243,14 @@ function ResolveDialog({
         <input id="reason" value={reason} onChange={(e) => setReason(e.target.value)} required />
       </div>
     </Modal>
+  );
+}
+
+function isDryRunOutput(output: unknown): output is DryRunOutput {
+  return (
+    typeof output === "object" &&
+    output !== null &&
+    (output as { dryRun?: unknown }).dryRun === true &&
+    Array.isArray((output as { writes?: unknown }).writes)
   );
 }

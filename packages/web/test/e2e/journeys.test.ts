@@ -65,6 +65,13 @@ async function createContact(firstName: string): Promise<string> {
   return r.contact.id;
 }
 
+/** Task creations the sandbox has answered so far (its request log). */
+async function countTaskCreates(): Promise<number> {
+  const res = await fetch(`${demo.sandbox.baseUrl}/__sandbox/requests`);
+  const { requests } = (await res.json()) as { requests: Array<{ method: string; path: string }> };
+  return requests.filter((r) => r.method === "POST" && /^\/contacts\/[^/]+\/tasks$/.test(r.path)).length;
+}
+
 beforeAll(async () => {
   // Built now, so the test never drives a stale bundle (a few seconds).
   // NODE_ENV=test (set by vitest) would give React's development build.
@@ -241,6 +248,18 @@ describe("the web app in Chromium", () => {
     await expect(step.textContent()).resolves.toContain("Welcome call: Grace");
     await expect(page.getByLabel("Trigger data").textContent()).resolves.toContain(contactId);
     await shot(page, "07-run");
+
+    // A dry run from the builder: the run page lists the task it would create, and nothing is written.
+    const tasksBefore = await countTaskCreates();
+    await goto("/flows/welcome-call-from-the-browser");
+    await page.getByTestId("dry-run-flow").click();
+    await page.waitForURL(/#\/runs\/run_/);
+    await page.getByTestId("dry-run-badge").waitFor();
+    const planned = page.getByTestId("planned-write").first();
+    await planned.waitFor({ timeout: 30_000 });
+    await expect(planned.textContent()).resolves.toMatch(/POST \/contacts\/[^/]+\/tasks/);
+    await shot(page, "07b-dry-run");
+    expect(await countTaskCreates()).toBe(tasksBefore);
   });
 
   it("journey 2: a step failed by a sandbox fault shows its error; replayed after the fault is gone, it succeeds", {

@@ -1,10 +1,12 @@
 // /api/flows: list, create (validated: 422 with file:line:column errors), read, replace, delete,
-// enable/disable, and run once (a poll now for polling flows, a run with a given trigger otherwise).
+// enable/disable (or enable in dry-run mode), and run once (a poll now for polling flows, a run with a
+// given trigger otherwise, or a dry run that sends no write).
 // The builder's additions: flows sent as JSON documents (written into the YAML with comments kept),
 // versions that stop a stale save, validation without saving, duplicates.
 import { formatFlowError, parseFlowFile } from "@hlconnect/engine/flows/index";
-import type { FlowError } from "@hlconnect/engine/flows/types";
-import type { FlowRecord } from "@hlconnect/engine/store/types";
+import type { Flow, FlowError } from "@hlconnect/engine/flows/types";
+import { triggerSample } from "@hlconnect/engine/runner/trigger-sample";
+import type { FlowRecord, RunRecord } from "@hlconnect/engine/store/types";
 import { Hono } from "hono";
 import { parse } from "yaml";
 import type { ServerDeps } from "../deps.ts";
@@ -119,10 +121,17 @@ export function flowRoutes(deps: ServerDeps): Hono {
     app.post(`/:id/${action}`, async (c) => {
       const id = c.req.param("id");
       await mustGet(id);
+      // {dryRun: true} on enable: its runs read but send no write, recording what they would send.
+      const body = await readJsonObject(c);
+      if (body.dryRun !== undefined && typeof body.dryRun !== "boolean") {
+        throw new HttpError(400, `"dryRun" must be true or false, got ${JSON.stringify(body.dryRun)}`);
+      }
       // A flow that cannot reach a connection is refused with the fix named (422), not left to drop events.
-      const record = await engine.setFlowEnabled(id, enabled).catch((err: Error) => {
-        throw new HttpError(422, err.message);
-      });
+      const record = await engine
+        .setFlowEnabled(id, enabled, { dryRun: enabled && body.dryRun === true })
+        .catch((err: Error) => {
+          throw new HttpError(422, err.message);
+        });
       return c.json({ flow: flowSummary(engine, record) });
     });
   }
@@ -134,6 +143,8 @@ export function flowRoutes(deps: ServerDeps): Hono {
       throw new HttpError(409, `flow "${id}" no longer validates: ${err.message}`);
     });
     const body = await readJsonObject(c);
+    if (body.dryRun === true)
+      return c.json({ run: runView(await startDryRun(engine, flow, body.trigger)) }, 202);
     if (flow.trigger.type === "polling") {
       if (body.trigger !== undefined) {
         throw new HttpError(400, `flow "${id}" polls its trigger: run-once polls now and takes no "trigger"`);
@@ -170,4 +181,19 @@ function flowDocumentOf(record: FlowRecord): Record<string, unknown> {
     throw new HttpError(409, `flow "${record.id}" no longer parses as YAML: fix its file first`);
   }
   return doc as Record<string, unknown>;
+}
+
+/**
+ * A dry run now: reads made, writes recorded instead of sent. Without a trigger, the flow's trigger is
+ * sampled (a polling flow's newest item, an instant flow's recent record or the catalog's sample).
+ */
+async function startDryRun(engine: ServerDeps["engine"], flow: Flow, given: unknown): Promise<RunRecord> {
+  let trigger = given;
+  if (trigger === undefined) {
+    const sample = await triggerSample(engine.env, flow, 1).catch((err: Error) => {
+      throw new HttpError(502, `the trigger of "${flow.id}" could not be read: ${err.message}`);
+    });
+    trigger = sample.items[0] ?? {};
+  }
+  return engine.startRun(flow.id, trigger, undefined, { dryRun: true });
 }
