@@ -28,7 +28,7 @@ async function healthz(headers: Record<string, string>) {
 
 describe("/healthz when the store is down", () => {
   it("tells an anonymous caller which part is down, without the driver's message", async () => {
-    for (const headers of [{}, { authorization: "Bearer not-the-token" }]) {
+    for (const headers of [{}, { authorization: "Bearer not-the-token" }] as Record<string, string>[]) {
       const { status, text } = await healthz(headers);
       expect(status).toBe(503);
       expect(JSON.parse(text)).toMatchObject({ ok: false, db: "error", store: { status: "error" } });
@@ -39,10 +39,11 @@ describe("/healthz when the store is down", () => {
 
   it("gives the details to a caller with the API token or a session", async () => {
     const session = sessions.create();
-    for (const headers of [
+    const callers: Record<string, string>[] = [
       { authorization: `Bearer ${API_TOKEN}` },
       { cookie: `${SESSION_COOKIE}=${session.id}` },
-    ]) {
+    ];
+    for (const headers of callers) {
       const { status, text } = await healthz(headers);
       expect(status).toBe(503);
       expect(JSON.parse(text).store).toEqual({ status: "error", kind: "postgresql", error: DRIVER_ERROR });
