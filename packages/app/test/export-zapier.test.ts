@@ -145,7 +145,12 @@ describe("hlconnect export zapier", () => {
     const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
     const files = String(pkg.scripts.test).split(" ").slice(2);
     const out = await new Promise<{ code: number | null; text: string }>((resolve) => {
-      const child = spawn(process.execPath, ["--test", "--test-reporter=tap", ...files], { cwd: dir, env });
+      // Killed before the test's own deadline, so it never outlives the test and calls a closed sandbox.
+      const child = spawn(process.execPath, ["--test", "--test-reporter=tap", ...files], {
+        cwd: dir,
+        env,
+        timeout: 280_000,
+      });
       let text = "";
       child.stdout.on("data", (d) => {
         text += d;

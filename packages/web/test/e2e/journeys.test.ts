@@ -3,7 +3,7 @@
 // connect by OAuth and remove it, import a BatchLeads export, and edit a hand-written flow without
 // disturbing its other lines. Each page is checked with axe-core; the builder is driven by keyboard.
 import { execFile, execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -72,14 +72,33 @@ async function countTaskCreates(): Promise<number> {
   return requests.filter((r) => r.method === "POST" && /^\/contacts\/[^/]+\/tasks$/.test(r.path)).length;
 }
 
+/** Whether packages/web/dist is older than any of the web app's sources (or missing). */
+function webBuildIsStale(): boolean {
+  const web = path.join(ROOT, "packages/web");
+  const built = path.join(web, "dist/index.html");
+  if (!existsSync(built)) return true;
+  const builtAt = statSync(built).mtimeMs;
+  const newer = (p: string): boolean => {
+    const st = statSync(p);
+    if (st.isDirectory()) return readdirSync(p).some((name) => newer(path.join(p, name)));
+    return st.mtimeMs > builtAt;
+  };
+  return ["src", "index.html", "vite.config.ts"].some(
+    (p) => existsSync(path.join(web, p)) && newer(path.join(web, p)),
+  );
+}
+
 beforeAll(async () => {
-  // Built now, so the test never drives a stale bundle (a few seconds).
+  // `npm test` builds the web app before the tests (other test files pack and serve the same folder, so
+  // no test rewrites it while they run); only a run outside `npm test` with changed sources builds here.
   // NODE_ENV=test (set by vitest) would give React's development build.
-  execFileSync("npm", ["run", "build:web"], {
-    cwd: ROOT,
-    stdio: "ignore",
-    env: { ...process.env, NODE_ENV: "production" },
-  });
+  if (webBuildIsStale()) {
+    execFileSync("npm", ["run", "build:web"], {
+      cwd: ROOT,
+      stdio: "ignore",
+      env: { ...process.env, NODE_ENV: "production" },
+    });
+  }
   flowsDir = mkdtempSync(path.join(tmpdir(), "hlc-e2e-flows-"));
   writeFileSync(path.join(flowsDir, "hand-written.yaml"), HAND_WRITTEN);
   demo = await startDemo({ flowsDir });
