@@ -20,6 +20,7 @@ import { ImportIncompleteError, type ImportSummary, runImport } from "@hlconnect
 import type { HighLevelClient } from "@hlconnect/client";
 import { importRunOptions } from "../batchleads/run-options.ts";
 import { HttpError } from "./http-errors.ts";
+import type { AppLogger } from "./logging.ts";
 
 export type ImportStatus = "queued" | "running" | "succeeded" | "failed";
 
@@ -55,9 +56,11 @@ export class ImportJobs {
   readonly #dir: string;
   readonly #live = new Map<string, ImportRecord>();
   readonly #running = new Set<Promise<void>>();
+  readonly #logger: Pick<AppLogger, "error"> | undefined;
 
-  constructor(dataDir: string) {
+  constructor(dataDir: string, logger?: Pick<AppLogger, "error">) {
     this.#dir = path.join(dataDir, "imports");
+    this.#logger = logger;
   }
 
   /** Keep an upload; refuse (422) a file that is not a BatchLeads export before any import starts. */
@@ -135,9 +138,18 @@ export class ImportJobs {
       record.finishedAt = new Date().toISOString();
       this.#save(record);
       this.#live.delete(record.id);
-    })();
+    })().catch((err: unknown) => {
+      // Past the import itself (reading the rejected rows, the final save: a full disk, a removed
+      // data dir): an escaped rejection would stop the whole server. The record stays in memory,
+      // failed, so the page polling it still gets an answer.
+      const message = err instanceof Error ? err.message : String(err);
+      record.error ??= `the import's record could not be kept: ${message}`;
+      record.status = "failed";
+      record.finishedAt ??= new Date().toISOString();
+      this.#logger?.error({ err, importId: record.id }, "web import: finishing the import failed");
+    });
     this.#running.add(job);
-    void job.finally(() => this.#running.delete(job));
+    job.finally(() => this.#running.delete(job));
   }
 
   get(id: string): ImportRecord | undefined {

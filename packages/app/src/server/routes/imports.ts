@@ -10,9 +10,9 @@ import { ImportJobs } from "../imports.ts";
 /** Exports are big; this route alone takes up to this much (the rest of the API takes 1 MB). */
 export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
 
-export function importRoutes({ engine, dataDir }: ServerDeps): { routes: Hono; jobs?: ImportJobs } {
+export function importRoutes({ engine, dataDir, logger }: ServerDeps): { routes: Hono; jobs?: ImportJobs } {
   const app = new Hono();
-  const jobs = dataDir ? new ImportJobs(dataDir) : undefined;
+  const jobs = dataDir ? new ImportJobs(dataDir, logger) : undefined;
   const need = (): ImportJobs => {
     if (!jobs)
       throw new HttpError(503, "imports are not available: this server was started without a data folder");
