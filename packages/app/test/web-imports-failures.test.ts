@@ -1,6 +1,15 @@
 // Web imports that go wrong outside the import itself: the server keeps running and the record
-// says failed (review F17).
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+// says failed (review F17); upload names cannot reach the folder's other files and a refused
+// upload leaves nothing behind (F12).
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -35,5 +44,41 @@ describe("web import failures", () => {
     expect(after?.status).toBe("failed");
     expect(after?.error).toBeTruthy();
     expect(logged.length).toBe(1);
+  });
+
+  it("keeps the upload under a fixed name: `..`, `import.json` and `rejected.csv` import like any file", async () => {
+    const dir = dataDir();
+    const jobs = new ImportJobs(dir);
+    const text = readFileSync(SAMPLE, "utf8");
+    const header = text.split(/\r?\n/)[0]!;
+    const blank = header
+      .split(",")
+      .map((h) => (h === "First Name" ? "Nobody" : ""))
+      .join(",");
+    const bytes = Buffer.from(`${text.trimEnd()}\n${blank}\n`);
+    for (const name of ["..", "import.json", "rejected.csv", "../../etc/x.xlsx.csv"]) {
+      const record = await jobs.accept(name, bytes, { dryRun: true });
+      jobs.start(record);
+      await jobs.idle();
+      const done = jobs.get(record.id);
+      expect(done?.status, name).toBe("succeeded");
+      expect(done?.summary?.rowsRead, name).toBe(301);
+      expect(done?.summary?.rowsRejected, name).toBe(1);
+      const folder = path.join(dir, "imports", record.id);
+      expect(readFileSync(path.join(folder, done!.upload!)), name).toEqual(bytes);
+      expect(readdirSync(folder).sort(), name).toEqual(["import.json", "rejected.csv", "upload.csv"]);
+    }
+    expect(existsSync(path.join(dir, "etc"))).toBe(false);
+  });
+
+  it("removes a refused (422) upload's folder", async () => {
+    const dir = dataDir();
+    const jobs = new ImportJobs(dir);
+    await expect(
+      jobs.accept("contacts.csv", Buffer.from("name,phone\nAnn,555\n"), { dryRun: true }),
+    ).rejects.toMatchObject({
+      status: 422,
+    });
+    expect(readdirSync(path.join(dir, "imports"))).toEqual([]);
   });
 });

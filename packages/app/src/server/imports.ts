@@ -9,6 +9,7 @@ import {
   readdirSync,
   readFileSync,
   renameSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
@@ -32,7 +33,10 @@ export interface RejectedRowView {
 
 export interface ImportRecord {
   id: string;
+  /** The name the user gave the file (shown only). */
   file: string;
+  /** The name it is kept under in the import's folder (absent in records written before it existed). */
+  upload?: string;
   dryRun: boolean;
   locationId?: string;
   connectionId?: string;
@@ -71,18 +75,28 @@ export class ImportJobs {
   ) {
     const id = `imp_${Date.now().toString(36)}${randomBytes(4).toString("hex")}`;
     const folder = path.join(this.#dir, id);
-    mkdirSync(folder, { recursive: true });
-    const safe =
+    // The user's name is only shown: the upload is kept under a fixed name, so no name (`..`,
+    // `import.json`, `rejected.csv`) can reach outside the file or overwrite the folder's other files.
+    const shown =
       path
         .basename(name)
         .replace(/[^\w.\- ]+/g, "_")
         .slice(0, 120) || "export.csv";
-    const file = path.join(folder, safe);
-    writeFileSync(file, bytes);
-    await checkExport(file, safe);
+    const upload = uploadName(name);
+    mkdirSync(folder, { recursive: true });
+    try {
+      const file = path.join(folder, upload);
+      writeFileSync(file, bytes);
+      await checkExport(file, shown);
+    } catch (err) {
+      // A refused upload leaves nothing behind: it has no record, so nothing would ever list or remove it.
+      rmSync(folder, { recursive: true, force: true });
+      throw err;
+    }
     const record: ImportRecord = {
       id,
-      file: safe,
+      file: shown,
+      upload,
       dryRun: o.dryRun,
       ...(o.locationId ? { locationId: o.locationId } : {}),
       ...(o.connectionId ? { connectionId: o.connectionId } : {}),
@@ -96,7 +110,7 @@ export class ImportJobs {
 
   /** Run the import in the background; its record follows its progress. */
   start(record: ImportRecord, client?: HighLevelClient, dataDir?: string): void {
-    const file = path.join(this.#dir, record.id, record.file);
+    const file = path.join(this.#dir, record.id, record.upload ?? record.file);
     const rejectedFile = path.join(this.#dir, record.id, "rejected.csv");
     record.status = "running";
     this.#live.set(record.id, record);
@@ -186,6 +200,11 @@ export class ImportJobs {
     writeFileSync(temp, JSON.stringify(record));
     renameSync(temp, path.join(folder, "import.json"));
   }
+}
+
+/** The upload's fixed name: the extension from a short list (the format itself is sniffed from the bytes). */
+function uploadName(name: string): string {
+  return path.extname(name).toLowerCase() === ".xlsx" ? "upload.xlsx" : "upload.csv";
 }
 
 /** A clear 422 for a file that is not a BatchLeads export (wrong columns, binary, empty). */
