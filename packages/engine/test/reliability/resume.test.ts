@@ -37,6 +37,32 @@ async function api(h: EngineHarness, method: string, path: string, body?: unknow
   return (await r.json()) as Record<string, unknown>;
 }
 
+/** Call `after` once each HighLevel call of a run settles, before the runner sees its result. */
+function armOnCreate(h: EngineHarness, after: () => void): void {
+  const env = h.engine.env;
+  const contextFor = env.contextFor.bind(env);
+  env.contextFor = async (flow, run) => {
+    const ctxFor = await contextFor(flow, run);
+    return async (step) => {
+      const ctx = await ctxFor(step);
+      const client = new Proxy(ctx.client, {
+        get(target, prop, receiver) {
+          const value = Reflect.get(target, prop, receiver);
+          if (prop !== "callByKey" || typeof value !== "function") return value;
+          return async (...args: unknown[]) => {
+            try {
+              return await value.apply(target, args);
+            } finally {
+              after();
+            }
+          };
+        },
+      });
+      return Object.assign(Object.create(Object.getPrototypeOf(ctx)), ctx, { client });
+    };
+  };
+}
+
 describe("resuming an interrupted step", () => {
   let h: EngineHarness | undefined;
   let clock = Date.parse("2031-03-03T10:00:00Z");
@@ -125,16 +151,21 @@ describe("resuming an interrupted step", () => {
     })) as { contact: { id: string } };
     const contactId = contact.contact.id;
     // The note's connection is reset after it was written; every lookup of the notes answers 500.
+    // The lookup's fault is armed from inside the client call that sent the create, before the
+    // runner can start its reconcile, so the order does not depend on timing.
     h.sandbox.setFaults({ rate: 1, kinds: ["reset"], seed: 5, match: { operationId: "create-note" } });
+    const sandbox = h.sandbox;
+    let createSeen = false;
+    armOnCreate(h, () => {
+      if (createSeen || !sandbox.requests().some((r) => r.operationId === "create-note")) return;
+      createSeen = true;
+      sandbox.setFaults({ rate: 1, kinds: ["500"], seed: 5, match: { operationId: "get-all-notes" } });
+    });
     const { run } = await h.engine.store.createRun({ flowId: "welcome", trigger: { contactId } });
     const outcome = executeRun(h.engine.env, run.id);
-    // Switch the fault to the lookups once the create has happened.
-    for (let i = 0; i < 400; i++) {
-      if (h.sandbox.requests().some((r) => r.operationId === "create-note")) break;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    h.sandbox.setFaults({ rate: 1, kinds: ["500"], seed: 5, match: { operationId: "get-all-notes" } });
-    expect((await outcome).status).toBe("needs_attention");
+    const finished = await outcome;
+    if (!createSeen) throw new Error("the run never sent create-note, so the reconcile was not tested");
+    expect(finished.status).toBe("needs_attention");
     h.sandbox.setFaults(null);
     const notes = (await api(h, "GET", `/contacts/${contactId}/notes`)) as { notes: unknown[] };
     expect(notes.notes).toHaveLength(1);
