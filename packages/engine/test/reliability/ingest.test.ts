@@ -78,25 +78,52 @@ describe("webhook ingest", () => {
     const gate = new Promise<void>((r) => {
       open_ = r;
     });
-    // The disk stalls: every insert waits for the gate.
+    // The disk stalls: every insert waits for the gate. `atGate` counts the deliveries held there.
+    let atGate = 0;
+    let check = () => {};
     const store = engine.store as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
     for (const name of ["insertWebhook", "insertWebhooks"]) {
       const original = store[name]!.bind(engine.store);
       store[name] = async (...args: unknown[]) => {
+        atGate += Array.isArray(args[0]) ? args[0].length : 1;
+        check();
         await gate;
         return original(...args);
       };
     }
     const settled: Array<"ok" | "busy" | "error"> = [];
-    const all = Array.from({ length: 20 }, (_, i) => delivery(i)).map((d) =>
+    // Every delivery has either been answered or is waiting for the disk (held at the gate or queued
+    // behind it): nothing more can change until the gate opens. Waited for, not timed.
+    const total = 20;
+    const waiting = () => atGate + engine.ingest.pending;
+    const quiet = new Promise<void>((resolve, reject) => {
+      const deadline = setTimeout(
+        () => reject(new Error(`after 30 s: ${settled.length} answered, ${waiting()} waiting`)),
+        30_000,
+      );
+      check = () => {
+        if (settled.length + waiting() < total) return;
+        clearTimeout(deadline);
+        resolve();
+      };
+    });
+    const answered = (s: "ok" | "busy" | "error") => {
+      settled.push(s);
+      check();
+    };
+    const all = Array.from({ length: total }, (_, i) => delivery(i)).map((d) =>
       engine.receiveHighLevelWebhook(d.raw, d.headers).then(
-        () => settled.push("ok"),
-        (e: unknown) => settled.push(e instanceof IngestBusyError ? "busy" : "error"),
+        () => answered("ok"),
+        (e: unknown) => answered(e instanceof IngestBusyError ? "busy" : "error"),
       ),
     );
-    await new Promise((r) => setTimeout(r, 50));
+    await quiet;
     expect(settled.filter((s) => s === "ok")).toEqual([]); // none acknowledged before the commit
-    expect(settled.filter((s) => s === "busy").length).toBeGreaterThanOrEqual(14);
+    expect(settled.filter((s) => s === "error")).toEqual([]);
+    // At most one batch at the disk plus a full queue (5 each) wait; every other delivery was refused.
+    expect(waiting()).toBeLessThanOrEqual(10);
+    expect(settled.filter((s) => s === "busy").length).toBe(total - waiting());
+    expect(settled.filter((s) => s === "busy").length).toBeGreaterThanOrEqual(10);
     open_();
     await Promise.all(all);
     expect(settled.filter((s) => s === "error")).toEqual([]);
