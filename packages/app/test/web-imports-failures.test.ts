@@ -81,4 +81,26 @@ describe("web import failures", () => {
     });
     expect(readdirSync(path.join(dir, "imports"))).toEqual([]);
   });
+
+  it("refuses (409, naming it) a second real import while one is under way; a dry run still goes", async () => {
+    const dir = dataDir();
+    const jobs = new ImportJobs(dir);
+    const bytes = readFileSync(SAMPLE);
+    const first = await jobs.accept("a.csv", bytes, { dryRun: false, locationId: "L1", connectionId: "c1" });
+    for (const locationId of ["L1", "L2"]) {
+      const second = jobs.accept("b.csv", bytes, { dryRun: false, locationId, connectionId: "c1" });
+      await expect(second).rejects.toMatchObject({ status: 409 });
+      await expect(second).rejects.toThrow(new RegExp(`${first.id}.*location L1`));
+    }
+    // The refused uploads left nothing behind; a dry run does not touch the state file.
+    expect(readdirSync(path.join(dir, "imports"))).toEqual([first.id]);
+    const dry = await jobs.accept("c.csv", bytes, { dryRun: true });
+    expect(dry.status).toBe("queued");
+    // Once the first one is over (here: it fails, having no client), the next real import is taken.
+    jobs.start(first);
+    await jobs.idle();
+    expect(jobs.get(first.id)?.status).toBe("failed");
+    const next = await jobs.accept("b.csv", bytes, { dryRun: false, locationId: "L1", connectionId: "c1" });
+    expect(next.status).toBe("queued");
+  });
 });

@@ -60,6 +60,12 @@ export class ImportJobs {
   readonly #dir: string;
   readonly #live = new Map<string, ImportRecord>();
   readonly #running = new Set<Promise<void>>();
+  /**
+   * The real import under way, from its upload until it ends. Every real import of this server writes
+   * the same state file, and an import starting there drops the staging of any other, so a second
+   * real import (any location) while one runs would silently cut the first one short: it is refused.
+   */
+  #real: { id: string; locationId?: string } | undefined;
   readonly #logger: Pick<AppLogger, "error"> | undefined;
 
   constructor(dataDir: string, logger?: Pick<AppLogger, "error">) {
@@ -74,6 +80,7 @@ export class ImportJobs {
     o: { dryRun: boolean; locationId?: string; connectionId?: string },
   ) {
     const id = `imp_${Date.now().toString(36)}${randomBytes(4).toString("hex")}`;
+    if (!o.dryRun) this.#claim(id, o.locationId);
     const folder = path.join(this.#dir, id);
     // The user's name is only shown: the upload is kept under a fixed name, so no name (`..`,
     // `import.json`, `rejected.csv`) can reach outside the file or overwrite the folder's other files.
@@ -91,6 +98,7 @@ export class ImportJobs {
     } catch (err) {
       // A refused upload leaves nothing behind: it has no record, so nothing would ever list or remove it.
       rmSync(folder, { recursive: true, force: true });
+      if (this.#real?.id === id) this.#real = undefined;
       throw err;
     }
     const record: ImportRecord = {
@@ -163,7 +171,23 @@ export class ImportJobs {
       this.#logger?.error({ err, importId: record.id }, "web import: finishing the import failed");
     });
     this.#running.add(job);
-    job.finally(() => this.#running.delete(job));
+    job.finally(() => {
+      this.#running.delete(job);
+      if (this.#real?.id === record.id) this.#real = undefined;
+    });
+  }
+
+  /** Hold the state file for a real import, or 409 naming the import that holds it. */
+  #claim(id: string, locationId: string | undefined): void {
+    const running = this.#real;
+    if (running) {
+      throw new HttpError(
+        409,
+        `an import is running (${running.id}${running.locationId ? ` into location ${running.locationId}` : ""}): real imports share one state file and run one at a time; start this one when GET /api/imports/${running.id} says it has finished`,
+        { runningImport: running.id },
+      );
+    }
+    this.#real = { id, ...(locationId ? { locationId } : {}) };
   }
 
   get(id: string): ImportRecord | undefined {

@@ -393,7 +393,7 @@ export const API_OPERATIONS: Record<string, Record<string, Op>> = {
         locationId: "its location",
       },
       ok: [202, obj({ import: obj({ id: str, status: str }) })],
-      errors: [400, 413, 422, 503],
+      errors: [400, 409, 413, 422, 503],
     },
     get: {
       summary: "Past imports, newest first",
