@@ -96,11 +96,21 @@ describe("backfill of instant triggers", () => {
     expect((await h.engine.saveFlow(FLOW, "welcome.yaml")).errors).toEqual([]);
     await h.engine.backfill.runOnce(); // baseline (empty account: everything after it is new)
     await h.engine.start();
+    await h.engine.backfill.runOnce(); // the pass the start began ends before the contact exists
     const contactId = await createContact(h, "Dee");
     await h.sandbox.webhooksIdle();
-    for (let i = 0; i < 100 && !(await h.engine.store.listRuns({ flowId: "welcome" })).runs.length; i++)
+    // The webhook's run must exist before the backfill, or this would test the backfill alone.
+    const deadline = Date.now() + 30_000;
+    let first = (await h.engine.store.listRuns({ flowId: "welcome" })).runs;
+    while (first.length === 0) {
+      if (Date.now() > deadline) throw new Error("the webhook for the new contact made no run in 30 s");
       await new Promise((r) => setTimeout(r, 20));
-    await h.engine.backfill.runOnce();
+      first = (await h.engine.store.listRuns({ flowId: "welcome" })).runs;
+    }
+    expect(first.map((r) => (r.trigger as { id: string }).id)).toEqual([contactId]);
+    expect(first[0]!.trigger).not.toMatchObject({ hlconnectSource: "backfill" });
+    const reports = await h.engine.backfill.runOnce();
+    expect(reports).toContainEqual(expect.objectContaining({ flowId: "welcome", runs: 0 }));
     const runs = (await h.engine.store.listRuns({ flowId: "welcome" })).runs;
     expect(runs.map((r) => (r.trigger as { id: string }).id)).toEqual([contactId]);
   });
