@@ -197,4 +197,25 @@ describe("flows from the builder", () => {
     expect(overview.json.runs24h).toMatchObject({ succeeded: 3, failed: 1, queued: 0 });
     expect(overview.json.demo).toBe(false);
   });
+
+  it("writes no file for a flow the engine refuses (unroutable), so fixing it and posting again works", async () => {
+    const flow = (connection: string) =>
+      `id: unroutable-first\nname: Unroutable first\n${connection}trigger:\n  webhook: {}\nsteps:\n  - id: tag\n    op: highlevel.contacts.tags.add\n    input:\n      contactId: "{{ trigger.id }}"\n      tags: [x]\n`;
+    const file = path.join(f.flowsDir, "unroutable-first.yaml");
+    const refused = await f.call("POST", "/api/flows", { source: flow("connection: nowhere\n") });
+    expect(refused.status).toBe(422);
+    expect(refused.text).toMatch(/nowhere/);
+    expect(existsSync(file)).toBe(false);
+    const fixed = await f.call("POST", "/api/flows", { source: flow("") });
+    expect(fixed.status).toBe(201);
+    expect(readFileSync(file, "utf8")).not.toMatch(/nowhere/);
+    // A refused replace leaves the file as it was, too.
+    const current = await f.call("GET", "/api/flows/unroutable-first");
+    const again = await f.call("PUT", "/api/flows/unroutable-first", {
+      source: flow("connection: nowhere\n"),
+      baseVersion: current.json.flow.version,
+    });
+    expect(again.status).toBe(422);
+    expect(readFileSync(file, "utf8")).not.toMatch(/nowhere/);
+  });
 });

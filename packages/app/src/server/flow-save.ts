@@ -1,7 +1,7 @@
 // Saving a flow from the API: YAML text as is, or the builder's JSON document written into the stored
 // YAML (comments and untouched lines kept); validated before anything is written; the file goes in the
 // flows folder so `hlconnect serve --flows DIR` and editors see the same flow the browser saved.
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { applyFlowDocument, FlowEditError, renderDocument } from "@hlconnect/engine/flows/edit";
 import type { FlowError } from "@hlconnect/engine/flows/index";
@@ -56,7 +56,7 @@ export function stalenessCheck(body: Record<string, unknown>, current: FlowRecor
   );
 }
 
-/** Validate, write the flow's file (with a flows folder), then store it. */
+/** Validate, write the flow's file (with a flows folder), then store it; a refused save leaves the file as it was. */
 export async function saveFlowSource(
   deps: ServerDeps,
   source: string,
@@ -71,8 +71,21 @@ export async function saveFlowSource(
   if (!current && fileExists(target)) {
     throw new HttpError(409, `${target} already exists: choose another id, or load that file first`);
   }
+  // The engine can still refuse a flow that parses (an enabled flow no connection can route): then the
+  // file goes back to what it was, so a retry is not a 409 and a restart does not load the refused text.
+  const before = fileExists(target) ? readFileSync(target, "utf8") : undefined;
+  const putBack = () =>
+    before === undefined ? rmSync(target, { force: true }) : writeFlowFile(target, before);
   writeFlowFile(target, source);
-  return deps.engine.saveFlow(source, target);
+  let saved: Awaited<ReturnType<typeof deps.engine.saveFlow>>;
+  try {
+    saved = await deps.engine.saveFlow(source, target);
+  } catch (err) {
+    putBack();
+    throw err;
+  }
+  if (!saved.flow) putBack();
+  return saved;
 }
 
 /** A deleted flow's file goes too, when it is one this server writes (inside the flows folder). */
