@@ -99,18 +99,18 @@ export class WebhookRouter {
       logger.warn({ webhookId: hook.webhookId, flowId: skip.flowId, reason: skip.reason }, skip.text);
       if (skip.attention) await store.setFlowStatus(skip.flowId, "error", skip.text).catch(() => {});
     }
-    // A flow that needed attention and now takes events again is active again.
-    for (const run of plan.runs) {
-      const flow = await store.getFlow(run.flowId);
-      if (flow?.status === "error") await store.setFlowStatus(flow.id, "active");
-    }
+    // A flow the router marked for a routing problem that this event shows fixed is active again.
+    // Other errors (a failing poll, another location still unroutable) are left for their owner.
+    for (const flowId of plan.recovered) await store.setFlowStatus(flowId, "active");
   }
 
   async #plan(hook: WebhookRecord): Promise<Plan> {
     const skipped: Skip[] = [];
+    const recovered: string[] = [];
     const done = (runs: NewRun[]): Plan => ({
       runs,
       skipped,
+      recovered,
       ...(skipped.length ? { note: skipped.map((s) => s.text).join("; ") } : {}),
     });
     if (hook.source === FLOW_HOOK_SOURCE && hook.flowId) {
@@ -149,11 +149,23 @@ export class WebhookRouter {
       // Events that backfill can also find are keyed by their record, so both make one run.
       const eventKey = naturalEventKey(triggerKey, hook.payload) ?? `highlevel:${hook.webhookId}`;
       runs.push({ flowId: record.id, trigger: hook.payload, eventKey });
+      if (hook.locationId && this.#fixedBy(record, hook.locationId)) recovered.push(record.id);
     }
     if (!runs.length && !skipped.length) {
       skipped.push({ reason: "no_flow", text: `no enabled flow has the trigger ${triggerKey}` });
     }
     return done(runs);
+  }
+
+  /**
+   * Whether the flow's error is one this router set for the problem this routed event shows solved:
+   * the named connection exists now, or a connection now holds this very location.
+   */
+  #fixedBy(flow: FlowRecord, locationId: string): boolean {
+    if (flow.status !== "error" || !flow.statusReason) return false;
+    const named = flow.connectionIds[0];
+    const problem = named ? missingConnection(named) : noConnectionFor(locationId);
+    return flow.statusReason.includes(problem);
   }
 
   /** Undefined when the flow takes events of this location, null when they are not its events, else why not. */
@@ -166,7 +178,7 @@ export class WebhookRouter {
           flowId: flow.id,
           reason: "unknown_connection",
           attention: true,
-          text: `flow "${flow.id}" ignored a ${event} event: it names connection "${named}", which does not exist (add it, or change the flow's connection:)`,
+          text: `flow "${flow.id}" ignored a ${event} event: ${missingConnection(named)} (add it, or change the flow's connection:)`,
         };
       }
       return connection.locationIds.includes(locationId) ? undefined : null;
@@ -176,9 +188,18 @@ export class WebhookRouter {
       flowId: flow.id,
       reason: "no_connection",
       attention: true,
-      text: `flow "${flow.id}" ignored a ${event} event: no connection holds location ${locationId} (add one with \`hlconnect connections add --location ${locationId}\`)`,
+      text: `flow "${flow.id}" ignored a ${event} event: ${noConnectionFor(locationId)}add one with \`hlconnect connections add --location ${locationId}\`)`,
     };
   }
+}
+
+// The routing problems the router marks a flow for. A routed event clears the mark only when the
+// flow's reason holds the very phrase for the problem it shows solved.
+function missingConnection(connectionId: string): string {
+  return `it names connection "${connectionId}", which does not exist`;
+}
+function noConnectionFor(locationId: string): string {
+  return `no connection holds location ${locationId} (`;
 }
 
 interface Skip {
@@ -193,6 +214,8 @@ interface Skip {
 interface Plan {
   runs: NewRun[];
   skipped: Skip[];
+  /** Flows whose router-set error this event shows fixed. */
+  recovered: string[];
   note?: string;
 }
 

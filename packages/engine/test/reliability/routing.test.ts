@@ -105,6 +105,43 @@ describe("routing HighLevel events by location", () => {
     expect(ignored).toContainEqual(expect.objectContaining({ flowId: "welcome", reason: "no_connection" }));
   });
 
+  it("events from a routable and an unroutable location alternate: the flow keeps needing attention", async () => {
+    h = await startEngineHarness();
+    expect((await h.engine.saveFlow(INSTANT, "welcome.yaml")).errors).toEqual([]);
+    const routable = h.sandbox.info.locationId;
+    const engine = h.engine;
+    let n = 0;
+    const deliver = async (locationId: string) => {
+      const { id } = await engine.store.insertWebhook({
+        source: "highlevel",
+        webhookId: `alternating-${++n}`,
+        locationId,
+        payload: { type: "ContactCreate", id: `contact-${n}`, locationId },
+        receivedAt: Date.now(),
+      });
+      await engine.router.drain();
+      return (await engine.store.getWebhook(id))?.status;
+    };
+    for (const locationId of ["loc-nobody", routable, "loc-nobody", routable]) {
+      expect(await deliver(locationId)).toBe(locationId === routable ? "routed" : "ignored");
+      const flow = await engine.store.getFlow("welcome");
+      expect(flow?.status).toBe("error");
+      expect(flow?.statusReason).toMatch(/no connection holds location loc-nobody/);
+    }
+    // An error the router did not set is not cleared by a routed event either.
+    await engine.store.setFlowStatus("welcome", "error", "the operator is looking into it");
+    expect(await deliver(routable)).toBe("routed");
+    expect((await engine.store.getFlow("welcome"))?.status).toBe("error");
+    // Once a connection holds that location, its next event clears the mark.
+    await engine.store.setFlowStatus("welcome", "error", "no connection holds location loc-nobody (add one)");
+    await engine.addConnection(
+      { label: "Nobody's office", kind: "pit", locationIds: ["loc-nobody"] },
+      { privateToken: "pit-nobody" },
+    );
+    expect(await deliver("loc-nobody")).toBe("routed");
+    expect((await engine.store.getFlow("welcome"))?.status).toBe("active");
+  });
+
   it("a polling flow that names no connection is refused when there are two, naming the fix", async () => {
     h = await startEngineHarness();
     await h.engine.addConnection(
