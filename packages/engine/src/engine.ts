@@ -129,8 +129,9 @@ export class Engine {
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
-    preparePrivateDir(options.dataDir);
     const logger = options.logger ?? silentLogger;
+    const loose = preparePrivateDir(options.dataDir);
+    if (loose) logger.warn({ dataDir: options.dataDir }, loose);
     const backends = await openBackends({
       dataDir: options.dataDir,
       scaleOut: scaleOutConfig(options.databaseUrl, options.redisUrl),

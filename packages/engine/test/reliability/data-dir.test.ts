@@ -1,10 +1,12 @@
 // The data dir holds contact data and encrypted tokens: it is created 700 and its database files 600,
-// whatever the umask, and a data dir left world-readable by an older version is tightened on open.
+// whatever the umask. An existing folder is never chmodded (it may be a volume the process does not
+// own, or the home dir): a loose mode is logged as a warning, and its database is still made 600.
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { Engine } from "../../src/engine.ts";
+import { silentLogger } from "../../src/logger.ts";
 
 const root = mkdtempSync(path.join(tmpdir(), "hlconnect-perms-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -26,18 +28,33 @@ describe("data dir permissions", () => {
     }
   });
 
-  it("an existing world-readable data dir and database are tightened on open", async () => {
+  it("an existing open folder is left as it is with a warning; its database is made 600", async () => {
     const dir = path.join(root, "old");
     mkdirSync(dir, { mode: 0o755 });
-    chmodSync(dir, 0o755);
-    const first = await Engine.open({ dataDir: dir, secret: "a-permissions-test-passphrase" });
+    chmodSync(dir, 0o775); // a shared volume, group-writable
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (_: unknown, msg: string) => void warnings.push(msg) };
+    const first = await Engine.open({ dataDir: dir, secret: "a-permissions-test-passphrase", logger });
     await first.stop();
-    chmodSync(dir, 0o755);
+    expect(mode(dir)).toBe("775");
     chmodSync(path.join(dir, "hlconnect.db"), 0o644);
     writeFileSync(path.join(dir, "notes.txt"), "left alone");
-    const engine = await Engine.open({ dataDir: dir, secret: "a-permissions-test-passphrase" });
-    expect(mode(dir)).toBe("700");
+    const engine = await Engine.open({ dataDir: dir, secret: "a-permissions-test-passphrase", logger });
+    expect(mode(dir)).toBe("775");
     expect(mode(path.join(dir, "hlconnect.db"))).toBe("600");
+    expect(warnings.filter((w) => w.includes(`data dir ${dir} has mode 775`))).toHaveLength(2);
     await engine.stop();
+  });
+
+  it("an existing private folder opens without a warning", async () => {
+    const dir = path.join(root, "private");
+    mkdirSync(dir, { mode: 0o700 });
+    chmodSync(dir, 0o700);
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (_: unknown, msg: string) => void warnings.push(msg) };
+    const engine = await Engine.open({ dataDir: dir, secret: "a-permissions-test-passphrase", logger });
+    await engine.stop();
+    expect(mode(dir)).toBe("700");
+    expect(warnings.filter((w) => w.includes("data dir"))).toEqual([]);
   });
 });
