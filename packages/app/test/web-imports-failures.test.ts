@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ImportJobs } from "../src/server/imports.ts";
+import { API_TOKEN, webFixture } from "./web-helpers.ts";
 
 const SAMPLE = path.resolve(import.meta.dirname, "../../../specs/batchleads/sample-export.csv");
 
@@ -102,5 +103,31 @@ describe("web import failures", () => {
     expect(jobs.get(first.id)?.status).toBe("failed");
     const next = await jobs.accept("b.csv", bytes, { dryRun: false, locationId: "L1", connectionId: "c1" });
     expect(next.status).toBe("queued");
+  });
+
+  it("refuses (400, naming its locations) a real import into a location the connection does not hold", async () => {
+    const f = await webFixture();
+    try {
+      const c = await f.engine.addConnection(
+        { label: "One", kind: "pit", locationIds: ["loc-held"] },
+        { privateToken: "pit-not-used" },
+      );
+      const res = await f.app.request(`/api/imports?file=x.csv&connectionId=${c.id}&locationId=loc-other`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${API_TOKEN}`, "content-type": "text/csv" },
+        body: readFileSync(SAMPLE),
+      });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toBe(
+        `connection ${c.id} serves location loc-held, not loc-other`,
+      );
+      expect(
+        existsSync(path.join(f.dir, "data", "imports"))
+          ? readdirSync(path.join(f.dir, "data", "imports"))
+          : [],
+      ).toEqual([]);
+    } finally {
+      await f.close();
+    }
   });
 });

@@ -6,7 +6,6 @@ import path from "node:path";
 import {
   type CatalogContext,
   type CatalogEntry,
-  createContext,
   getEntry,
   inputJsonSchema,
   type OptionSource,
@@ -16,6 +15,7 @@ import {
 import { HighLevelError } from "@hlconnect/client";
 import type { Engine } from "@hlconnect/engine/engine";
 import { MappingError, type MappingScope, renderValue, TRANSFORMS } from "@hlconnect/engine/mapping/index";
+import { ConnectionChoiceError, connectionContext as chosenContext } from "../connections/choose.ts";
 import { HttpError } from "./http-errors.ts";
 
 /** One HTTP call made while testing, as the builder shows it. */
@@ -26,18 +26,16 @@ export interface RequestSummary {
   ms: number;
 }
 
-/** A catalog context through connection `id`, optionally recording every request it makes. */
+/**
+ * A catalog context through connection `id` (404 when there is none; 400 for a location it does not
+ * hold), optionally recording every request it makes.
+ */
 export async function connectionContext(
   engine: Engine,
   id: string,
   locationId?: string,
   requests?: RequestSummary[],
 ): Promise<CatalogContext> {
-  const connection = await engine.store.getConnection(id);
-  if (!connection) throw new HttpError(404, `no connection "${id}"`);
-  if (locationId && connection.kind !== "agency" && !connection.locationIds.includes(locationId)) {
-    throw new HttpError(400, `connection "${id}" does not hold location "${locationId}"`);
-  }
   const recording: typeof fetch | undefined = requests
     ? async (input, init) => {
         const started = performance.now();
@@ -53,13 +51,18 @@ export async function connectionContext(
         return res;
       }
     : undefined;
-  const client = await engine.clients.client(connection, locationId, recording ? { fetch: recording } : {});
-  const location = locationId ?? connection.locationIds[0];
-  return createContext({
-    client,
-    ...(location ? { locationId: location } : {}),
-    ...(connection.companyId ? { companyId: connection.companyId } : {}),
-  });
+  try {
+    const source = await chosenContext(engine, id, locationId, {
+      locationRequired: false,
+      ...(recording ? { fetch: recording } : {}),
+    });
+    return await source.context();
+  } catch (err) {
+    if (err instanceof ConnectionChoiceError) {
+      throw new HttpError(err.problem === "unknown-connection" ? 404 : 400, err.message);
+    }
+    throw err;
+  }
 }
 
 // ------------------------------------------------------------------------------------ option sources

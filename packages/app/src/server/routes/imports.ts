@@ -3,6 +3,7 @@
 // GET /api/imports/:id; past imports stay listed (they are kept in the data dir).
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { ConnectionChoiceError, chooseConnection } from "../../connections/choose.ts";
 import type { ServerDeps } from "../deps.ts";
 import { errorBody, HttpError } from "../http-errors.ts";
 import { ImportJobs } from "../imports.ts";
@@ -53,25 +54,16 @@ export function importRoutes({ engine, dataDir, logger }: ServerDeps): { routes:
       let locationId = q.locationId?.trim() || undefined;
       let connectionId = q.connectionId?.trim() || undefined;
       if (!dryRun) {
-        const all = await engine.store.listConnections();
-        const connection = connectionId
-          ? all.find((x) => x.id === connectionId)
-          : all.length === 1
-            ? all[0]
-            : undefined;
-        if (!connection) {
-          throw new HttpError(
-            400,
-            connectionId
-              ? `no connection "${connectionId}"`
-              : `choose the connection to import through: ?connectionId= one of ${all.map((x) => x.id).join(", ") || "(none yet: add one first)"}`,
-          );
+        // The same choice as the MCP tools and the builder: a location the connection does not hold is refused.
+        try {
+          const chosen = await chooseConnection(engine, connectionId, locationId);
+          connectionId = chosen.connection.id;
+          locationId = chosen.locationId;
+          client = await engine.clients.client(chosen.connection, locationId);
+        } catch (err) {
+          if (err instanceof ConnectionChoiceError) throw new HttpError(400, err.message);
+          throw err;
         }
-        connectionId = connection.id;
-        locationId ??= connection.locationIds[0];
-        if (!locationId)
-          throw new HttpError(400, `connection "${connection.id}" lists no location: pass ?locationId=`);
-        client = await engine.clients.client(connection, locationId);
       }
       const record = await need().accept(name, bytes, {
         dryRun,
