@@ -1,6 +1,7 @@
 // Runs for the web app, in-process: time filters, the live stream (SSE) and resolving a step that
 // needs attention, with the reason kept.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { RunMarks } from "../src/server/run-stream.ts";
 import { API_TOKEN, type WebFixture, webFixture } from "./web-helpers.ts";
 
 const FLOW = `id: hooked
@@ -113,5 +114,48 @@ describe("runs for the web app", () => {
     const data = event.exec(text)![1]!;
     expect(JSON.parse(data)).toMatchObject({ id: run.id, flowId: "hooked", status: "queued" });
     await reader.cancel();
+  });
+
+  it("streams from the page it polls, without reading each run again", async () => {
+    for (const id of ["a", "b", "c"]) await f.engine.store.createRun({ flowId: "hooked", trigger: { id } });
+    const getRun = vi.spyOn(f.engine.store, "getRun");
+    try {
+      const res = await f.app.request("/api/runs/stream", {
+        headers: { authorization: `Bearer ${API_TOKEN}` },
+      });
+      const reader = res.body!.getReader();
+      const decoder = new TextDecoder();
+      let text = "";
+      const readUntil = async (pattern: RegExp) => {
+        while (!pattern.test(text)) {
+          const { value, done } = await reader.read();
+          if (done) throw new Error(`the stream ended before ${pattern}: ${text}`);
+          text += decoder.decode(value);
+        }
+      };
+      await readUntil(/event: ready/);
+      const { run } = await f.engine.store.createRun({ flowId: "hooked", trigger: { id: "polled" } });
+      await readUntil(new RegExp(`id: ${run.id}\n`));
+      await reader.cancel();
+      expect(getRun).not.toHaveBeenCalled();
+      // Only the new run went out: the runs there when the stream opened were not sent as changes.
+      expect(text.match(/event: run/g)).toHaveLength(1);
+    } finally {
+      getRun.mockRestore();
+    }
+  });
+
+  it("forgets the oldest run marks past its cap, not all of them", () => {
+    const marks = new RunMarks(2);
+    const run = (id: string, status = "queued") => ({ id, status, updatedAt: 1 }) as never;
+    expect(marks.changed(run("a"))).toBe(true);
+    expect(marks.changed(run("b"))).toBe(true);
+    expect(marks.changed(run("a"))).toBe(false);
+    expect(marks.changed(run("c"))).toBe(true);
+    // "a" was the oldest: forgotten; "b" and "c" are still known.
+    expect(marks.changed(run("b"))).toBe(false);
+    expect(marks.changed(run("c"))).toBe(false);
+    expect(marks.changed(run("a"))).toBe(true);
+    expect(marks.changed(run("c", "running"))).toBe(true);
   });
 });
