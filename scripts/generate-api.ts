@@ -9,7 +9,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import openapiTS, { astToString } from "openapi-typescript";
 import type { OperationSpec, ParameterSpec, SecurityRequirement } from "../packages/client/src/operation.ts";
-import { repairRefs, SPEC_FIXES } from "./spec-fixes.ts";
+import { correctDocument } from "../packages/client/src/spec/corrections.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SPEC_DIR = path.join(ROOT, "specs/highlevel/v2/apps");
@@ -57,12 +57,10 @@ function services(): string[] {
     .sort();
 }
 
-function commonSchemas(): Record<string, unknown> {
-  return (commonDoc() as { components: { schemas: Record<string, unknown> } }).components.schemas;
-}
-
+/** A service's document with the shared spec corrections applied (see spec/corrections.ts). */
 function loadSpec(service: string): RawSpec {
-  return JSON.parse(readFileSync(path.join(SPEC_DIR, `${service}.json`), "utf8")) as RawSpec;
+  const doc = JSON.parse(readFileSync(path.join(SPEC_DIR, `${service}.json`), "utf8"));
+  return correctDocument(service, doc) as unknown as RawSpec;
 }
 
 export function buildOperationTable(): OperationSpec[] {
@@ -73,7 +71,6 @@ export function buildOperationTable(): OperationSpec[] {
       for (const m of METHODS) {
         const op = item[m];
         if (!op) continue;
-        const fix = SPEC_FIXES[`${service}:${op.operationId}`];
         const params: ParameterSpec[] = [];
         let version: string | null = null;
         for (const prm of op.parameters ?? []) {
@@ -99,8 +96,8 @@ export function buildOperationTable(): OperationSpec[] {
           }
         }
         const sec = op.security ?? [];
-        const schemes = fix?.securitySchemes ?? [...new Set(sec.flatMap((s) => Object.keys(s)))].sort();
-        const scopes = fix?.scopes ?? [...new Set(sec.flatMap((s) => Object.values(s).flat()))].sort();
+        const schemes = [...new Set(sec.flatMap((s) => Object.keys(s)))].sort();
+        const scopes = [...new Set(sec.flatMap((s) => Object.values(s).flat()))].sort();
         const contentType = op.requestBody?.content ? Object.keys(op.requestBody.content)[0] : undefined;
         raw.push({
           operationId: op.operationId,
@@ -157,7 +154,6 @@ function ident(service: string): string {
 async function renderServiceTypes(service: string): Promise<string> {
   const file = path.join(SPEC_DIR, `${service}.json`);
   const spec = loadSpec(service);
-  repairRefs(spec, commonSchemas());
   // Passed as text with the spec's own location as cwd, so "../common/..." refs still resolve.
   const ast = await openapiTS(JSON.stringify(spec), { cwd: pathToFileURL(file) });
   return `${HEADER}/* eslint-disable */\n${astToString(ast)}`;
@@ -174,7 +170,6 @@ function renderRequestSchemas(ops: OperationSpec[]): string {
     let spec = specs.get(o.service);
     if (!spec) {
       spec = loadSpec(o.service);
-      repairRefs(spec, commonSchemas());
       specs.set(o.service, spec);
     }
     const raw = spec.paths[o.path]?.[o.method.toLowerCase()];
@@ -190,10 +185,8 @@ function renderRequestSchemas(ops: OperationSpec[]): string {
     ).responses;
     const ok = Object.entries(responses ?? {}).find(([code]) => code.startsWith("2"));
     const okSchema = ok?.[1].content ? Object.values(ok[1].content)[0]?.schema : undefined;
-    const fix = SPEC_FIXES[`${o.service}:${o.operationId}`];
-    let body = bodySchema === undefined ? null : (inline(bodySchema, doc, [], 0) as Record<string, unknown>);
-    if (fix?.bodySchema) body = fix.bodySchema;
-    if (fix?.bodyRequired && body) body = { ...body, required: fix.bodyRequired };
+    const body =
+      bodySchema === undefined ? null : (inline(bodySchema, doc, [], 0) as Record<string, unknown>);
     out[o.key] = {
       params,
       body,

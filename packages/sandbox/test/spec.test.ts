@@ -46,7 +46,7 @@ describe("spec table", () => {
     const m = findOperation("POST", "/contacts/bulk/tags/update/add");
     expect(m?.params).toEqual({ type: "add" });
     expect(m?.operation.security).toEqual([
-      { scheme: "bearer", userType: "Location", scopes: ["contacts.write"] },
+      { scheme: "Location-Access", userType: "Location", scopes: ["contacts.write"] },
     ]);
     const bad = validateRequest("contacts:create-association", {
       path: { type: "toggle" },

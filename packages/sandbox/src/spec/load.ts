@@ -1,10 +1,10 @@
 // Loads the official v2 OpenAPI documents once and folds them into an operation table.
-// The documents are kept whole (patched, see patches.ts) so that ajv can resolve every
+// The documents are kept whole (corrected by the list shared with the client generator, @hlconnect/client/spec/corrections) so that ajv can resolve every
 // $ref against them; operations point into them by JSON pointer.
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { applyPatches } from "./patches.ts";
+import { correctDocument } from "@hlconnect/client/spec/corrections";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 export type UserType = "Location" | "Company";
@@ -95,7 +95,7 @@ export function loadSpec(): LoadedSpec {
   for (const file of files) {
     const service = file.replace(/\.json$/, "");
     const doc = JSON.parse(readFileSync(join(SPEC_DIR, "apps", file), "utf8")) as Json;
-    applyPatches(service, doc);
+    correctDocument(service, doc);
     const docId = `${SPEC_BASE_ID}apps/${file}`;
     documents.set(docId, doc);
     const paths = (doc.paths ?? {}) as Record<string, Json>;

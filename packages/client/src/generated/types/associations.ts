@@ -193,27 +193,27 @@ export interface components {
              * @description First Objects Association Label (custom_objects.children)
              * @example student
              */
-            firstObjectLabel: Record<string, never>;
+            firstObjectLabel: unknown;
             /**
              * @description First Objects Key
              * @example custom_objects.children
              */
-            firstObjectKey: Record<string, never>;
+            firstObjectKey: unknown;
             /**
              * @description Second Object Association Label (contact)
              * @example Teacher
              */
-            secondObjectLabel: Record<string, never>;
+            secondObjectLabel: unknown;
             /**
              * @description Second Objects Key
              * @example contact
              */
-            secondObjectKey: Record<string, never>;
+            secondObjectKey: unknown;
             /**
              * @description Association Type can be USER_DEFINED or SYSTEM_DEFINED
              * @example USER_DEFINED
              */
-            associationType: Record<string, never>;
+            associationType: unknown;
         };
         createAssociationReqDto: {
             /** @example string */
@@ -227,28 +227,28 @@ export interface components {
              * @description First Objects Association Label (custom_objects.children)
              * @example student
              */
-            firstObjectLabel: Record<string, never>;
+            firstObjectLabel: unknown;
             /**
              * @description First Objects Key
              * @example custom_objects.children
              */
-            firstObjectKey: Record<string, never>;
+            firstObjectKey: unknown;
             /**
              * @description Second Object Association Label (contact)
              * @example Teacher
              */
-            secondObjectLabel: Record<string, never>;
+            secondObjectLabel: unknown;
             /**
              * @description Second Objects Key
              * @example contact
              */
-            secondObjectKey: Record<string, never>;
+            secondObjectKey: unknown;
         };
         UpdateAssociationReqDto: {
             /** @example student */
-            firstObjectLabel: Record<string, never>;
+            firstObjectLabel: unknown;
             /** @example tutor */
-            secondObjectLabel: Record<string, never>;
+            secondObjectLabel: unknown;
         };
         DeleteAssociationsResponseDTO: {
             /**
@@ -263,6 +263,23 @@ export interface components {
             id: string;
             /** @example Association deleted successfully */
             message: string;
+        };
+        RelationResponseDto: {
+            id: string;
+            associationId: string;
+            firstObjectKey: string;
+            firstRecordId: string;
+            secondObjectKey: string;
+            secondRecordId: string;
+            locationId: string;
+        };
+        AssociationListResponseDto: {
+            associations: components["schemas"]["GetPostSuccessfulResponseDto"][];
+            total?: number;
+        };
+        RelationListResponseDto: {
+            relations: components["schemas"]["RelationResponseDto"][];
+            total: number;
         };
         BadRequestDTO: {
             /** @example 400 */
@@ -321,7 +338,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GetPostSuccessfulResponseDto"];
+                    "application/json": components["schemas"]["RelationResponseDto"];
                 };
             };
             /** @description Bad Request */
@@ -380,7 +397,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GetPostSuccessfulResponseDto"];
+                    "application/json": components["schemas"]["RelationListResponseDto"];
                 };
             };
             /** @description Bad Request */
@@ -435,7 +452,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GetPostSuccessfulResponseDto"];
+                    "application/json": components["schemas"]["DeleteAssociationsResponseDTO"];
                 };
             };
             /** @description Bad Request */
@@ -543,7 +560,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GetPostSuccessfulResponseDto"];
+                    "application/json": components["schemas"]["AssociationListResponseDto"];
                 };
             };
             /** @description Bad Request */
@@ -757,7 +774,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GetPostSuccessfulResponseDto"];
+                    "application/json": components["schemas"]["AssociationListResponseDto"];
                 };
             };
             /** @description Bad Request */

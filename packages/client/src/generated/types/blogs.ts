@@ -287,7 +287,7 @@ export interface components {
             /** @example lMOzIQZne5m6zQ528sT6 */
             _id: string;
             /** @example HighLevel */
-            label?: string;
+            label: string;
             /** @example lMOzIQZne5m6zQ528sT6 */
             locationId: string;
             /** @example 2025-01-03T11:06:35.822Z */
@@ -557,7 +557,7 @@ export interface operations {
         };
         responses: {
             /** @description Successful response */
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -959,22 +959,22 @@ export interface components {
              * @description Start Time
              * @example 2023-09-25T16:00:00+05:30
              */
-            startTime: Record<string, never>;
+            startTime: unknown;
             /**
              * @description End Time
              * @example 2023-09-25T16:00:00+05:30
              */
-            endTime: Record<string, never>;
+            endTime: unknown;
             /**
              * @description Date Added
              * @example 2023-09-25T16:00:00+05:30
              */
-            dateAdded: Record<string, never>;
+            dateAdded: unknown;
             /**
              * @description Date Updated
              * @example 2023-09-25T16:00:00+05:30
              */
-            dateUpdated: Record<string, never>;
+            dateUpdated: unknown;
             /** @description Ids of associated resources rooms and/or equipments */
             assignedResources?: string[];
             /** @description Appointment booked by metadata */
@@ -998,7 +998,7 @@ export interface components {
              * @description Either calendarId or assignedUserId can be set, not both.
              * @example CVokAlI8fgw4WYWoCtQz
              */
-            calendarId: string;
+            calendarId?: string;
             /**
              * @description Either calendarId or assignedUserId can be set, not both.
              * @example CVokAlI8fgw4WYWoCtQz
@@ -1040,12 +1040,12 @@ export interface components {
              * @description Start Time
              * @example 2021-06-23T03:30:00+05:30
              */
-            startTime: Record<string, never>;
+            startTime: unknown;
             /**
              * @description End Time
              * @example 2021-06-23T04:30:00+05:30
              */
-            endTime: Record<string, never>;
+            endTime: unknown;
             /**
              * @description Calendar id
              * @example CVokAlI8fgw4WYWoCtQz
@@ -1067,7 +1067,7 @@ export interface components {
              * @description Either calendarId or assignedUserId can be set, not both.
              * @example CVokAlI8fgw4WYWoCtQz
              */
-            calendarId: string;
+            calendarId?: string;
             /**
              * @description Either calendarId or assignedUserId can be set, not both.
              * @example CVokAlI8fgw4WYWoCtQz
@@ -2982,6 +2982,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        traceId?: string;
+                    } & {
                         [key: string]: components["schemas"]["SlotsSchema"];
                     };
                 };

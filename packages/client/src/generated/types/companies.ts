@@ -80,7 +80,7 @@ export interface components {
              * @description metaData for onboarding
              * @example true
              */
-            metaData?: Record<string, never>;
+            metaData?: unknown;
         };
         GetCompanyByIdSchema: {
             /** @example seD4PfOuKoVMLkEZqohJ */

@@ -440,7 +440,27 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        SearchBodyV2DTO: Record<string, never>;
+        SearchBodyV2DTO: {
+            locationId: string;
+            page?: number;
+            pageLimit?: number;
+            searchAfter?: unknown[];
+            filters?: {
+                field?: string;
+                /** @enum {string} */
+                operator?: "eq" | "not_eq" | "contains" | "not_contains" | "exists" | "not_exists" | "range";
+                value?: unknown;
+                /** @enum {string} */
+                group?: "AND" | "OR";
+                filters?: Record<string, never>[];
+            }[];
+            sort?: {
+                field: string;
+                /** @enum {string} */
+                direction?: "asc" | "desc";
+            }[];
+            query?: string;
+        };
         TaskSchema: {
             /** @example lJpzYrWdpkC2hX6t2yue */
             id?: string;
@@ -664,38 +684,15 @@ export interface components {
              * @example 0
              */
             errorCount: number;
-            /**
-             * @description Responses for each contact processed
-             * @example [
-             *       {
-             *         "contactId": "qFSqySFkVvNzOSqgGqFi",
-             *         "message": "Tags updated",
-             *         "type": "success",
-             *         "oldTags": [
-             *           "tag-1",
-             *           "tag-2"
-             *         ],
-             *         "tagsAdded": [],
-             *         "tagsRemoved": []
-             *       },
-             *       {
-             *         "contactId": "abcdef",
-             *         "message": "contact id is not a valid firebase id",
-             *         "type": "error"
-             *       },
-             *       {
-             *         "contactId": "qFSqySFkVvNzOSqgGqFi",
-             *         "message": "contact is deleted",
-             *         "type": "error"
-             *       },
-             *       {
-             *         "contactId": "3ualbhnV7j3n3a9r2moD",
-             *         "message": "contact does not belong to location",
-             *         "type": "error"
-             *       }
-             *     ]
-             */
-            responses: string[];
+            responses: {
+                contactId: string;
+                message: string;
+                /** @enum {string} */
+                type: "success" | "error";
+                oldTags?: string[];
+                tagsAdded?: string[];
+                tagsRemoved?: string[];
+            }[];
         };
         ContactsBusinessUpdate: {
             /** @example PX8m5VwxEbcpFlzYEPVG */
@@ -923,7 +920,7 @@ export interface components {
             /** @example my_custom_field */
             key?: string;
             /** @example 100 */
-            field_value?: Record<string, never>;
+            field_value?: unknown;
         };
         MonetoryField: {
             /** @example 6dvNaf7VhkQ9snc5vnjJ */
@@ -931,7 +928,7 @@ export interface components {
             /** @example my_custom_field */
             key?: string;
             /** @example 100.5 */
-            field_value?: Record<string, never>;
+            field_value?: unknown;
         };
         CheckboxField: {
             /** @example 6dvNaf7VhkQ9snc5vnjJ */
@@ -1035,7 +1032,7 @@ export interface components {
              * @description The birth date of the contact. Supported formats: YYYY/MM/DD, MM/DD/YYYY, YYYY-MM-DD, MM-DD-YYYY, YYYY.MM.DD, MM.DD.YYYY, YYYY_MM_DD, MM_DD_YYYY
              * @example 1990-09-25
              */
-            dateOfBirth?: Record<string, never> | null;
+            dateOfBirth?: unknown;
             /** @example US */
             country?: string;
             /** @example DGS VolMAX */
@@ -1171,7 +1168,7 @@ export interface components {
              * @description The birth date of the contact. Supported formats: YYYY/MM/DD, MM/DD/YYYY, YYYY-MM-DD, MM-DD-YYYY, YYYY.MM.DD, MM.DD.YYYY, YYYY_MM_DD, MM_DD_YYYY
              * @example 1990-09-25
              */
-            dateOfBirth?: Record<string, never> | null;
+            dateOfBirth?: unknown;
             /** @example US */
             country?: string;
             /**
@@ -1231,7 +1228,7 @@ export interface components {
              * @description The birth date of the contact. Supported formats: YYYY/MM/DD, MM/DD/YYYY, YYYY-MM-DD, MM-DD-YYYY, YYYY.MM.DD, MM.DD.YYYY, YYYY_MM_DD, MM_DD_YYYY
              * @example 1990-09-25
              */
-            dateOfBirth?: Record<string, never> | null;
+            dateOfBirth?: unknown;
             /** @example US */
             country?: string;
             /** @example DGS VolMAX */
@@ -1291,15 +1288,15 @@ export interface components {
             /** @example 50 */
             total?: number;
             /** @example http://localhost:5058/contacts/?locationId=ve9EPM428h8vShlRW1KT&startAfter=1631087949919&startAfterId=yd0jdjOavGk2o6Nh5Ndb */
-            nextPageUrl?: string;
+            nextPageUrl?: string | null;
             /** @example yd0jdjOavGk2o6Nh5Ndb */
-            startAfterId?: string;
+            startAfterId?: string | null;
             /** @example 1631087949919 */
-            startAfter?: number;
+            startAfter?: number | null;
             /** @example 2 */
             currentPage?: number;
             /** @example 3 */
-            nextPage?: number;
+            nextPage?: number | null;
             /** @example 1 */
             prevPage?: number | null;
         };
@@ -1361,6 +1358,12 @@ export interface components {
         ContactsWorkflowSuccessfulResponseDto: {
             /** @example true */
             succeded?: boolean;
+        };
+        ContactsListResponseDto: {
+            contacts?: components["schemas"]["ContactsSearchSchema"][];
+            /** @example 10 */
+            count?: number;
+            meta?: components["schemas"]["ContactsMetaSchema"];
         };
         BadRequestDTO: {
             /** @example 400 */
@@ -2236,7 +2239,9 @@ export interface operations {
                 /** @description API Version */
                 Version: "2021-07-28";
             };
-            path?: never;
+            path: {
+                type: "add" | "remove";
+            };
             cookie?: never;
         };
         requestBody: {
@@ -3012,7 +3017,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ContactsSearchSuccessfulResponseDto"];
+                    "application/json": components["schemas"]["ContactsListResponseDto"];
                 };
             };
             /** @description Bad Request */

@@ -1160,7 +1160,7 @@ export interface components {
              * @description Type of message being sent
              * @example Email
              */
-            subType: Record<string, never>;
+            subType?: unknown;
             /**
              * @description ID of the contact receiving the message
              * @example abc123def456
@@ -1283,7 +1283,7 @@ export interface components {
              * @example delivered
              * @enum {string}
              */
-            status: "delivered" | "failed" | "pending" | "read";
+            status?: "delivered" | "failed" | "pending" | "read";
             /**
              * @description Whether the scheduled email uses native AI for the email scheduling
              * @example false
@@ -1465,7 +1465,7 @@ export interface components {
              *       "inbound"
              *     ]
              */
-            direction: Record<string, never>;
+            direction: unknown;
             /**
              * Format: date-time
              * @description Date of the inbound message
@@ -1772,11 +1772,8 @@ export interface components {
              * @example ve9EPM428h8vShlRW1KT
              */
             locationId: string;
-            /**
-             * @description Typing status
-             * @example true
-             */
-            isTyping: string;
+            /** @description Typing status */
+            isTyping: boolean | string;
             /**
              * @description visitorId is the Unique ID assigned to each Live chat visitor. visitorId will be added soon in <a href="https://highlevel.stoplight.io/docs/integrations/00c5ff21f0030-get-contact" target="_blank">GET Contact API</a>
              * @example ve9EPM428h8vShlRW1KT
@@ -1844,7 +1841,7 @@ export interface operations {
                 /** @description Sort paramater - asc or desc */
                 sort?: "asc" | "desc";
                 /** @description Search to begin after the specified date - should contain the sort value of the last document */
-                startAfterDate?: Record<string, never>;
+                startAfterDate?: unknown;
                 /** @description Id of the conversation */
                 id?: string;
                 /** @description Limit of conversations - Default is 20 */

@@ -114,7 +114,7 @@ export interface components {
             fingerprint?: string;
             /** @example form */
             pageVisitType?: string;
-            contactSessionIds?: components["schemas"]["ContactSessionIds"] | null;
+            contactSessionIds?: components["schemas"]["ContactSessionIds"];
         };
         othersSchema: {
             /** @example john@deo.com */

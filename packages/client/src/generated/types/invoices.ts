@@ -1632,7 +1632,7 @@ export interface components {
              * @description Schedule Status
              * @example draft
              */
-            status: Record<string, never>;
+            status: unknown;
             /**
              * @description Live Mode
              * @example false
@@ -1753,7 +1753,7 @@ export interface components {
              * @description Schedule Status
              * @example draft
              */
-            status: Record<string, never>;
+            status: unknown;
             /**
              * @description Live Mode
              * @example false
@@ -1909,7 +1909,7 @@ export interface components {
              * @description Schedule Status
              * @example draft
              */
-            status: Record<string, never>;
+            status: unknown;
             /**
              * @description Live Mode
              * @example false
@@ -2037,7 +2037,7 @@ export interface components {
              * @description Schedule Status
              * @example draft
              */
-            status: Record<string, never>;
+            status: unknown;
             /**
              * @description Live Mode
              * @example false
@@ -2208,7 +2208,7 @@ export interface components {
              * @description Schedule Status
              * @example draft
              */
-            status: Record<string, never>;
+            status: unknown;
             /**
              * @description Live Mode
              * @example false
@@ -2345,7 +2345,7 @@ export interface components {
              * @description Schedule Status
              * @example draft
              */
-            status: Record<string, never>;
+            status: unknown;
             /**
              * @description Live Mode
              * @example false
@@ -2479,7 +2479,7 @@ export interface components {
              * @description Schedule Status
              * @example draft
              */
-            status: Record<string, never>;
+            status: unknown;
             /**
              * @description Live Mode
              * @example false

@@ -388,7 +388,7 @@ export interface components {
              * @description Additional options (nullable)
              * @example null
              */
-            options?: Record<string, never>;
+            options?: unknown;
             /**
              * @description Error message
              * @example Failed to fetch HTML content

@@ -186,7 +186,7 @@ export interface components {
              * @description Object`s Type
              * @example The Object type can either USER_DEFINED or SYSTEM_DEFINED
              */
-            type?: Record<string, never>;
+            type?: unknown;
         };
         OptionDTO: {
             /** @description Key of the option (Included in Create and Response, excluded in Update) */

@@ -258,7 +258,7 @@ export interface components {
             /** @example 2021-08-03T04:55:17.355Z */
             lastActionDate?: string;
             /** @example 1 */
-            indexVersion?: string;
+            indexVersion?: unknown;
             /** @example 2021-08-03T04:55:17.355Z */
             createdAt?: string;
             /** @example 2021-08-03T04:55:17.355Z */
@@ -268,30 +268,30 @@ export interface components {
             /** @example zT46WSCPbudrq4zhW */
             locationId?: string;
             contact?: components["schemas"]["SearchOpportunitiesContactResponseSchema"];
-            notes?: unknown[][];
-            tasks?: unknown[][];
-            calendarEvents?: unknown[][];
+            notes?: unknown[];
+            tasks?: unknown[];
+            calendarEvents?: unknown[];
             /** @example zT46WSCPbudrq4zhWMk6 */
             lostReasonId?: string;
             customFields?: components["schemas"]["CustomFieldResponseSchema"][];
-            followers?: unknown[][];
+            followers?: unknown[];
             externalObjectId?: string;
         };
         SearchMetaResponseSchema: {
             /** @example 1 */
             total?: number;
             /** @example http://localhost:5066/opportunities/search?q=&location_id=ve9EPM428h8vShlRW1KT&pipeline_id=&pipeline_stage_id=&status=&assigned_to+=&campaignId=&id=&order=&endDate=&startAfter=1625203104328&startAfterId=yWQobCRIhRguQtD2llvk&date=&limit=1&country=&page=1 */
-            nextPageUrl?: string;
+            nextPageUrl?: string | null;
             /** @example yWQobCRIhRguQtD2llvk */
-            startAfterId?: string;
+            startAfterId?: string | null;
             /** @example 1625203104328 */
-            startAfter?: number;
+            startAfter?: number | null;
             /** @example 2 */
             currentPage?: number;
             /** @example 3 */
-            nextPage?: number;
+            nextPage?: number | null;
             /** @example 1 */
-            prevPage?: number;
+            prevPage?: number | null;
         };
         SearchSuccessfulResponseDto: {
             opportunities?: components["schemas"]["SearchOpportunitiesResponseSchema"][];
@@ -299,10 +299,10 @@ export interface components {
             aggregations?: Record<string, never>;
         };
         AdditionalDetailsDTO: {
-            notes: boolean;
-            tasks: boolean;
-            calendarEvents: boolean;
-            unReadConversations: boolean;
+            notes?: boolean;
+            tasks?: boolean;
+            calendarEvents?: boolean;
+            unReadConversations?: boolean;
         };
         OpportunitySearchBodyDTO: {
             /**
@@ -310,11 +310,11 @@ export interface components {
              * @example i2SpAtBVHSVea1sL6oah
              */
             locationId: string;
-            query: string;
-            limit: number;
-            page: number;
-            searchAfter: string[];
-            additionalDetails: components["schemas"]["AdditionalDetailsDTO"];
+            query?: string;
+            limit?: number;
+            page?: number;
+            searchAfter?: string[];
+            additionalDetails?: components["schemas"]["AdditionalDetailsDTO"];
         };
         PostSearchSuccessfulResponseDto: {
             opportunities?: components["schemas"]["SearchOpportunitiesResponseSchema"][];
@@ -327,7 +327,13 @@ export interface components {
             id?: string;
             /** @example new pipeline */
             name?: string;
-            stages?: unknown[][];
+            stages?: {
+                id?: string;
+                name?: string;
+                position?: number;
+                showInFunnel?: boolean;
+                showInPieChart?: boolean;
+            }[];
             /** @example false */
             showInFunnel?: boolean;
             /** @example true */
@@ -478,7 +484,7 @@ export interface components {
             /** @example 7915dedc-8f18-44d5-8bc3-77c04e994a10 */
             pipelineStageId?: string;
             /** @example 220 */
-            monetaryValue?: Record<string, never>;
+            monetaryValue?: unknown;
             /** @example 082goXVW3lIExEQPOnd3 */
             assignedTo?: string;
             /**

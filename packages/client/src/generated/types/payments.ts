@@ -592,7 +592,7 @@ export interface components {
              * @description Meta content for the source of order.
              * @example { domain: "app.gohighlevel.com", pageId:  "rBVhyYhMsbxbO8ZqOcei", pageUrl:  "/v2/preview/rBVhyYhMsbxbO8ZqOcei", stepId:   "5a772f62-3fbc-418b-af1b-be8929dd64c2"}
              */
-            sourceMeta?: Record<string, never>;
+            sourceMeta?: unknown;
             /**
              * @description Coupon code for the order.
              * @example 100PER
@@ -725,7 +725,7 @@ export interface components {
              * @description Contact details of the order.
              * @example { last_name: "Mcclain", type: "lead", first_name_lower_case: "rogan", email: "anish+11@gohighlevel.com", last_name_lower_case: "mcclain", location_id: "o6241QsiRwUIJHyjuhos", company_name: "Jordan and Cox Trading"}
              */
-            contactSnapshot?: Record<string, never>;
+            contactSnapshot?: unknown;
             /**
              * @description Amount details of the order.
              * @example { subtotal: 100, discount: 5 }
@@ -745,7 +745,7 @@ export interface components {
              * @description Coupon details of the order.
              * @example { code: "FEST10", _id: "63455e48901b43d4ef364a20" }
              */
-            coupon?: Record<string, never>;
+            coupon?: unknown;
             /**
              * @description Tracking id of the order.
              * @example 63319ef9-de0a-4c84-aebd-3585fb4a0cdf
@@ -760,7 +760,7 @@ export interface components {
              * @description Meta details of the order.
              * @example { couponSessionExpired: true }
              */
-            meta?: Record<string, never>;
+            meta?: unknown;
             /**
              * @description Is test order.
              * @example false
@@ -780,7 +780,7 @@ export interface components {
              * @description Provider name for automatic tax calculation
              * @example taxjar
              */
-            taxCalculationProvider?: Record<string, never>;
+            taxCalculationProvider?: unknown;
             /**
              * @description User ID who created the order.
              * @example user123
@@ -1263,7 +1263,7 @@ export interface components {
              * @description The status of the transaction (e.g., succeeded).
              * @example succeeded
              */
-            status: Record<string, never>;
+            status: unknown;
             /**
              * @description Transaction is in live / test mode.
              * @example false
@@ -1303,7 +1303,7 @@ export interface components {
              * @description Meta content for the entity source of transaction.
              * @example { domain: "app.gohighlevel.com", pageId:  "rBVhyYhMsbxbO8ZqOcei", pageUrl:  "/v2/preview/rBVhyYhMsbxbO8ZqOcei", stepId:   "5a772f62-3fbc-418b-af1b-be8929dd64c2"}
              */
-            entitySourceMeta?: Record<string, never>;
+            entitySourceMeta?: unknown;
             /**
              * @description Subscription id for transaction.
              * @example sub_1KGcXDCScnf89tZoVkoEMCEL
@@ -1318,7 +1318,7 @@ export interface components {
              * @description Charge snapshot of transaction.
              * @example { id: "in_1KGcXDCScnf89tZohCsmImwE", object: "invoice", account_country: "US",  account_name:  "GHL-Testing" }
              */
-            chargeSnapshot?: Record<string, never>;
+            chargeSnapshot?: unknown;
             /**
              * @description Payment provider for transaction.
              * @example stripe
@@ -1355,7 +1355,7 @@ export interface components {
              * @description Transaction payment method details.
              * @example { card: { "brand": "discover", "last4": "0012" } }
              */
-            paymentMethod?: Record<string, never>;
+            paymentMethod?: unknown;
             /**
              * Format: date-time
              * @description The charged timestamp of the transaction.
@@ -1399,7 +1399,7 @@ export interface components {
              * @description Contact details of the transaction.
              * @example { last_name: "Mcclain", type: "lead", first_name_lower_case: "rogan", email: "anish+11@gohighlevel.com", last_name_lower_case: "mcclain", location_id: "o6241QsiRwUIJHyjuhos", company_name: "Jordan and Cox Trading"}
              */
-            contactSnapshot?: Record<string, never>;
+            contactSnapshot?: unknown;
             /**
              * @description Currency in which transaction was made.
              * @example USD
@@ -1414,7 +1414,7 @@ export interface components {
              * @description Transaction status.
              * @example succeeded
              */
-            status?: Record<string, never>;
+            status?: unknown;
             /**
              * @description Transaction is in live / test mode.
              * @example false
@@ -1456,7 +1456,7 @@ export interface components {
              * @description Charge snapshot of transaction.
              * @example { id: "in_1KGcXDCScnf89tZohCsmImwE", object: "invoice", account_country: "US",  account_name:  "GHL-Testing" }
              */
-            chargeSnapshot?: Record<string, never>;
+            chargeSnapshot?: unknown;
             /**
              * @description Invoice id for the transaction.
              * @example in_1KGcXDCScnf89tZohCsmImwE
@@ -1471,7 +1471,7 @@ export interface components {
              * @description Payment provider details of the transaction.
              * @example { type: "stripe", connectedAccount: { _id: "612ca676b484b241fef9d962", accountId: "acct_1Ihw53CScnf89tZo" } }
              */
-            paymentProvider?: Record<string, never>;
+            paymentProvider?: unknown;
             /**
              * @description Ip address from where transaction was initiated.
              * @example 107.178.194.224
@@ -1481,7 +1481,7 @@ export interface components {
              * @description Meta details of the transaction.
              * @example { stepId: "af7c731e-e36f-4152-bd1a-3f69a31d6d6d", pageId: "A8ltotc2jZxurJba4e3Y", pageUrl: "/v2/preview/A8ltotc2jZxurJba4e3Y" }
              */
-            meta?: Record<string, never>;
+            meta?: unknown;
             /**
              * @description Is test transaction.
              * @example false
@@ -1511,7 +1511,7 @@ export interface components {
              * @description Qbo details of the transaction.
              * @example { domain: "QBO", sparse: false, Id: "180", SyncToken: "0", TotalAmt: 25 }
              */
-            qboResponse?: Record<string, never>;
+            qboResponse?: unknown;
             /**
              * @description Trace id of the transaction.
              * @example d3b16a92-a8ed-4e6b-8467-844750f78ed5
@@ -1574,7 +1574,7 @@ export interface components {
              * @description The status of the subscription (e.g., succeeded).
              * @example active
              */
-            status: Record<string, never>;
+            status: unknown;
             /**
              * @description Subscription is in live / test mode.
              * @example false
@@ -1609,7 +1609,7 @@ export interface components {
              * @description Meta content for the entity source of subscription.
              * @example { domain: "app.gohighlevel.com", pageId:  "sxC4lNhFIavEnLZh5KhC", pageUrl:  "/v2/preview/sxC4lNhFIavEnLZh5KhC", stepId: "7d303d1f-cb85-403d-b548-bf01de5c7bb0" }
              */
-            entitySourceMeta?: Record<string, never>;
+            entitySourceMeta?: unknown;
             /**
              * @description Subscription id for subscription.
              * @example I-0UE609H8E43P
@@ -1619,7 +1619,7 @@ export interface components {
              * @description Snapshot of subscription.
              * @example { status: "ACTIVE", status_update_time: "2022-08-16T11:06:53Z", id: "I-0UE609H8E43P", plan_id: "P-82K11750F0313430KMLRGE6Y", start_time: "2022-08-16T11:05:31Z", quantity: 1 }
              */
-            subscriptionSnapshot?: Record<string, never>;
+            subscriptionSnapshot?: unknown;
             /**
              * @description Payment provider for subscription.
              * @example stripe
@@ -1732,7 +1732,7 @@ export interface components {
              * @description AltType is the type of identifier.
              * @example location
              */
-            altType: Record<string, never>;
+            altType: unknown;
             /**
              * @description AltId is the unique identifier eg: location id.
              * @example 3SwdhCu3svxI8AKsPJt6
@@ -1747,12 +1747,12 @@ export interface components {
              * @description Contact details of the subscriber.
              * @example { last_name: "Mcclain", type: "lead", first_name_lower_case: "rogan", email: "anish+11@gohighlevel.com", last_name_lower_case: "mcclain", location_id: "o6241QsiRwUIJHyjuhos", company_name: "Jordan and Cox Trading"}
              */
-            contactSnapshot?: Record<string, never>;
+            contactSnapshot?: unknown;
             /**
              * @description Coupon details of the subscription.
              * @example { _id: "6374c6926d119a393fe1e556", usageCount: 5260, altId: "jVFIxsMY19D94nOSIOEO", altType: "location", name: "FREE-100%", code: "FREE100", discountType: "percentage", discountValue: 100 }
              */
-            coupon?: Record<string, never>;
+            coupon?: unknown;
             /**
              * @description Currency in which subscription was made.
              * @example USD
@@ -1767,7 +1767,7 @@ export interface components {
              * @description Subscription status.
              * @example active
              */
-            status?: Record<string, never>;
+            status?: unknown;
             /**
              * @description Subscription is in live / test mode.
              * @example false
@@ -1797,12 +1797,12 @@ export interface components {
              * @description Snapshot of subscription.
              * @example { status: "ACTIVE", status_update_time: "2022-08-16T11:06:53Z", id: "I-0UE609H8E43P", plan_id: "P-82K11750F0313430KMLRGE6Y", start_time: "2022-08-16T11:05:31Z", quantity: 1 }
              */
-            subscriptionSnapshot?: Record<string, never>;
+            subscriptionSnapshot?: unknown;
             /**
              * @description Payment provider details for the subscription.
              * @example { type: "paypal", connectedAccount: { _id: "64410debdc8f3b0503523abb", merchantClientId: "AeXtjrxdgsJiCPwQt5jML5pH-0mwmLs-tH7ub4Uo3IrDKvRl34FvJy8niI6E1wmS_pryIRdNllyVl58b" } }
              */
-            paymentProvider?: Record<string, never>;
+            paymentProvider?: unknown;
             /**
              * @description Ip address from where subscription was initiated.
              * @example 103.100.16.82
@@ -1824,7 +1824,7 @@ export interface components {
              * @description Meta details of the subscription.
              * @example { collection: "transactionsv2", id: "6320652f0f664b6632006920" }
              */
-            meta?: Record<string, never>;
+            meta?: unknown;
             /**
              * @description Is test subscription.
              * @example false
@@ -1839,12 +1839,12 @@ export interface components {
              * @description Auto payment details of the subscription.
              * @example { customerId: "908879612", paymentMethodId: "908646635" }
              */
-            autoPayment?: Record<string, never>;
+            autoPayment?: unknown;
             /**
              * @description Recurring product details of the subscription.
              * @example { locationId: "Z4Bxl8J4SaPEPLq9IQ8g", funnel: "bQHJWKcyjiKjk4BHv91g", step: "2281a993-8a75-4b48-9912-571f29c99a74", name: "Sofa Set" }
              */
-            recurringProduct?: Record<string, never>;
+            recurringProduct?: unknown;
             /**
              * Format: date-time
              * @description Cancellation timestamp of the subscription.
@@ -2377,7 +2377,7 @@ export interface components {
              * @description Payment provider details.
              * @example { live: { liveMode: true }, test: { liveMode: false, apiKey: "y5ZQxryRFXZHvUJZdLXXXXXX", publishableKey: "rzp_test_zPRoVMLOa0A9wo" }}
              */
-            paymentProvider?: Record<string, never>;
+            paymentProvider?: unknown;
             /**
              * @description Whether the config is deleted or not. true represents config is deleted
              * @example true
@@ -2453,7 +2453,7 @@ export interface components {
              * @description Payment provider details.
              * @example { live: { liveMode: true }, test: { liveMode: false, apiKey: "y5ZQxryRFXZHvUJZdLXXXXXX", publishableKey: "rzp_test_zPRoVMLOa0A9wo" }}
              */
-            paymentProvider?: Record<string, never>;
+            paymentProvider?: unknown;
             /**
              * @description Whether the config is deleted or not. true represents config is deleted
              * @example true
@@ -2540,7 +2540,7 @@ export interface components {
              * @description Payment provider details.
              * @example { live: { liveMode: true }, test: { liveMode: false, apiKey: "y5ZQxryRFXZHvUJZdLXXXXXX", publishableKey: "rzp_test_zPRoVMLOa0A9wo" }}
              */
-            paymentProvider?: Record<string, never>;
+            paymentProvider?: unknown;
             /**
              * @description Whether the config is deleted or not. true represents config is deleted
              * @example true

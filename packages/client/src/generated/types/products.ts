@@ -1734,7 +1734,7 @@ export interface components {
              * @description Status of the review
              * @example approved
              */
-            status: Record<string, never>;
+            status: unknown;
         };
         DeleteProductReviewResponseDto: {
             /**

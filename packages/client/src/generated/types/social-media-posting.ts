@@ -877,9 +877,9 @@ export interface components {
             /** @example u37swmmLbA02zgqKPpxITe2 */
             originId?: string;
             /** @example google */
-            platform?: Record<string, never>;
+            platform?: unknown;
             /** @example location */
-            type?: Record<string, never>;
+            type?: unknown;
             /** @example Account Name */
             name?: string;
             /** @example u37swmmLbA02zgqKPpxITe2 */
@@ -992,7 +992,7 @@ export interface components {
              * @description Post Type must be one of the following values: - post, story, reel
              * @example post
              */
-            postType?: Record<string, never>;
+            postType?: unknown;
         };
         PostMediaSchema: {
             /** @example https://i0.wp.com/www.lifeofanarchitect.com/wp-content/uploads/2021/10/architectural-model-making-stairs.jpg */
@@ -1074,7 +1074,7 @@ export interface components {
              * @description Approval Status must be one of the following values: pending, approved, rejected, not_required
              * @example approved
              */
-            approvalStatus?: Record<string, never>;
+            approvalStatus?: unknown;
             /** @description Approver User Details */
             approverUser?: components["schemas"]["PostUserSchema"];
         };
@@ -1083,7 +1083,7 @@ export interface components {
              * @description privacy level is an enum and must be one of the following values: PUBLIC_TO_EVERYONE, MUTUAL_FOLLOW_FRIENDS, SELF_ONLY
              * @example PUBLIC_TO_EVERYONE
              */
-            privacyLevel?: Record<string, never>;
+            privacyLevel?: unknown;
             /**
              * @description promote other brand
              * @example true
@@ -1187,7 +1187,7 @@ export interface components {
              * @description Action Type must be one of the following values: none, order, book, shop, learn_more, call, sign_up
              * @example book
              */
-            actionType?: Record<string, never>;
+            actionType?: unknown;
         };
         GetPostFormattedSchema: {
             /** @example 61bb16833b3f2791f9715be2 */
@@ -1255,14 +1255,14 @@ export interface components {
              * @description Status must be one of the following values: in_progress, draft, failed, published, scheduled, in_review, notification_sent, deleted
              * @example published
              */
-            status?: Record<string, never>;
+            status?: unknown;
             /** @example Lx1EI6YIgQYMQi0ytFXv */
             createdBy?: string;
             /**
              * @description Post Type must be one of the following values: - post, story, reel
              * @example post
              */
-            type: Record<string, never>;
+            type: unknown;
             /**
              * @description Tag Ids
              * @example [
@@ -1326,7 +1326,7 @@ export interface components {
              * @description Approval Status must be one of the following values: pending, approved, rejected, not_required
              * @example approved
              */
-            approvalStatus?: Record<string, never>;
+            approvalStatus?: unknown;
         };
         CreatePostDTO: {
             /**
@@ -1351,7 +1351,7 @@ export interface components {
              * @description Status must be one of the following values: null, in_progress, draft, failed, published, scheduled, in_review, notification_sent, deleted
              * @example draft
              */
-            status?: Record<string, never>;
+            status?: unknown;
             /** @description Schedule Date */
             scheduleDate?: string;
             /** @description Created By */
@@ -1367,7 +1367,7 @@ export interface components {
              * @description Post Type must be one of the following values: - post, story, reel
              * @example post
              */
-            type: Record<string, never>;
+            type: unknown;
             /** @description Post Approval Details */
             postApprovalDetails?: components["schemas"]["PostApprovalSchema"];
             /**
@@ -1466,7 +1466,7 @@ export interface components {
              * @description Status must be one of the following values: in_progress, draft, failed, published, scheduled, in_review, notification_sent, deleted
              * @example draft
              */
-            status?: Record<string, never>;
+            status?: unknown;
             /** @description Schedule Date */
             scheduleDate?: string;
             /** @description Created By */
@@ -1482,7 +1482,7 @@ export interface components {
              * @description Post Type must be one of the following values: - post, story, reel
              * @example post
              */
-            type: Record<string, never>;
+            type: unknown;
             /** @description Post Approval Details */
             postApprovalDetails?: components["schemas"]["PostApprovalSchema"];
             /**
@@ -1685,7 +1685,7 @@ export interface components {
         };
         AttachFBAccountDTO: {
             /** @example page */
-            type?: Record<string, never>;
+            type?: unknown;
             /** @example 244405****11687 */
             originId?: string;
             /** @example JOHN_DEO */
@@ -1710,12 +1710,12 @@ export interface components {
             /** @example u37swmmLbA02zgqKPpxITe2 */
             originId?: string;
             /** @example facebook */
-            platform?: Record<string, never>;
+            platform?: unknown;
             /**
              * @description type value must be page
              * @example page
              */
-            type?: Record<string, never>;
+            type?: unknown;
             /** @example Account Name */
             name?: string;
             /** @example u37swmmLbA02zgqKPpxITe2 */
@@ -1848,9 +1848,9 @@ export interface components {
             /** @example u37swmmLbA02zgqKPpxITe2 */
             originId?: string;
             /** @example instagram */
-            platform?: Record<string, never>;
+            platform?: unknown;
             /** @example profile */
-            type?: Record<string, never>;
+            type?: unknown;
             /** @example Profile Name */
             name?: string;
             /** @example u37swmmLbA02zgqKPpxITe2 */
@@ -2022,12 +2022,12 @@ export interface components {
             /** @example u37swmmLbA02zgqKPpxITe2 */
             originId?: string;
             /** @example linkedin */
-            platform?: Record<string, never>;
+            platform?: unknown;
             /**
              * @description type must be one of the following values: page, profile
              * @example profile
              */
-            type?: Record<string, never>;
+            type?: unknown;
             /** @example Profile Name */
             name?: string;
             /** @example u37swmmLbA02zgqKPpxITe2 */
@@ -2189,9 +2189,9 @@ export interface components {
             /** @example u37swmmLbA02zgqKPpxITe2 */
             originId?: string;
             /** @example twitter */
-            platform?: Record<string, never>;
+            platform?: unknown;
             /** @example profile */
-            type?: Record<string, never>;
+            type?: unknown;
             /** @example Profile Name */
             name?: string;
             /** @example u37swmmLbA02zgqKPpxITe2 */
@@ -2626,7 +2626,7 @@ export interface components {
             /** @example Initial Comment */
             followUpComment?: string;
             /** @example post */
-            type?: Record<string, never>;
+            type?: unknown;
             /** @description Tiktok Post Details */
             tiktokPostDetails?: components["schemas"]["TiktokPostSchema"];
             /** @description GMB Post Details */
@@ -2703,7 +2703,7 @@ export interface components {
              * @description status must be one of the following values: pending, in_progress, completed, failed, in_review, importing, deleted
              * @example completed
              */
-            status?: Record<string, never>;
+            status?: unknown;
             /** @example 5 */
             count?: number;
             /** @example AccountId_SDsdfdf45Dgs4w3ssss */
@@ -2796,7 +2796,7 @@ export interface components {
              * @description Tiktok Account Type must be one of the following values: business, profile
              * @example BUSINESS
              */
-            type?: Record<string, never>;
+            type?: unknown;
         };
         GetTiktokAccountSchema: {
             /** @description Tiktok Business Account */
@@ -2851,12 +2851,12 @@ export interface components {
             /** @example u37swmmLbA02zgqKPpxITe2 */
             originId?: string;
             /** @example tiktok */
-            platform?: Record<string, never>;
+            platform?: unknown;
             /**
              * @description type must be one of the following values: profile, business
              * @example profile
              */
-            type?: Record<string, never>;
+            type?: unknown;
             /** @example Account Name */
             name?: string;
             /** @example u37swmmLbA02zgqKPpxITe2 */

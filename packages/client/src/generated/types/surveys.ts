@@ -110,7 +110,7 @@ export interface components {
             fingerprint?: string;
             /** @example survey */
             pageVisitType?: string;
-            contactSessionIds?: components["schemas"]["ContactSessionIds"] | null;
+            contactSessionIds?: components["schemas"]["ContactSessionIds"];
         };
         othersSchema: {
             /** @example john@deo.com */
