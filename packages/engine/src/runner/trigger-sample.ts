@@ -56,7 +56,9 @@ export async function triggerSample(env: RunEnvironment, flow: Flow, limit = 5):
     // As the webhook sends it: `type` is the event's name (a contact's own type does not come along).
     items: items.map((item) => ({
       ...(locationId ? { locationId } : {}),
-      ...(item as Record<string, unknown>),
+      ...(equivalent.shape
+        ? equivalent.shape(item as Record<string, unknown>)
+        : (item as Record<string, unknown>)),
       type: equivalent.type,
     })),
     source: "live",

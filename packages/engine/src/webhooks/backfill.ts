@@ -17,9 +17,18 @@ interface Equivalent {
   type: string;
   /** The record's identity in a webhook payload, as the polling trigger keys its items. */
   key(payload: Record<string, unknown>): string | undefined;
+  /** The webhook's shape of a polled item, when the event nests the record (AppointmentCreate). */
+  shape?(item: Record<string, unknown>): Record<string, unknown>;
 }
 
 const byId = (p: Record<string, unknown>) => (typeof p.id === "string" && p.id ? p.id : undefined);
+const byAppointmentId = (p: Record<string, unknown>) =>
+  p.appointment && typeof p.appointment === "object"
+    ? byId(p.appointment as Record<string, unknown>)
+    : undefined;
+
+// Only events whose polling trigger reads the whole location and keys items by the webhook's record
+// id. Tasks are polled per contact and notes not at all, so their events have no backfill.
 
 export const BACKFILL_EQUIVALENTS: Record<string, Equivalent> = {
   "highlevel.events.contact-create": { poll: "highlevel.contacts.new", type: "ContactCreate", key: byId },
@@ -27,6 +36,14 @@ export const BACKFILL_EQUIVALENTS: Record<string, Equivalent> = {
     poll: "highlevel.opportunities.new",
     type: "OpportunityCreate",
     key: byId,
+  },
+  // Appointments are listed by when they take place: one booked outside the trigger's default
+  // window (7 days back, 90 ahead) is not caught up.
+  "highlevel.events.appointment-create": {
+    poll: "highlevel.calendars.appointments.new",
+    type: "AppointmentCreate",
+    key: byAppointmentId,
+    shape: (item) => ({ appointment: item }),
   },
 };
 
@@ -117,7 +134,7 @@ export class Backfiller {
       const result = await pollEntry(getEntry(eq.poll), ctx, {}, state?.cursor as never);
       const events = result.items.map((item, i) => {
         const payload = {
-          ...(item as Record<string, unknown>),
+          ...(eq.shape ? eq.shape(item as Record<string, unknown>) : (item as Record<string, unknown>)),
           type: eq.type,
           locationId: ctx.locationId,
           hlconnectSource: "backfill",

@@ -35,6 +35,49 @@ async function createContact(h: EngineHarness, firstName: string): Promise<strin
   return ((await r.json()) as { contact: { id: string } }).contact.id;
 }
 
+const APPOINTMENTS = `id: booked
+name: Booked
+trigger:
+  op: highlevel.events.appointment-create
+steps:
+  - id: tag
+    op: highlevel.contacts.tags.add
+    input:
+      contactId: "{{ trigger.appointment.contactId }}"
+      tags: [booked]
+`;
+
+/** Book an appointment on the sandbox's first calendar, starting tomorrow. */
+async function book(h: EngineHarness, contactId: string): Promise<string> {
+  const i = h.sandbox.info;
+  const headers = {
+    authorization: `Bearer ${i.locationToken}`,
+    version: "2021-04-15",
+    "content-type": "application/json",
+  };
+  const cals = (await (
+    await fetch(`${i.baseUrl}/calendars/?locationId=${i.locationId}`, { headers })
+  ).json()) as {
+    calendars: Array<{ id: string }>;
+  };
+  const start = Date.now() + 86_400_000;
+  const r = await fetch(`${i.baseUrl}/calendars/events/appointments`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({
+      calendarId: cals.calendars[0]!.id,
+      locationId: i.locationId,
+      contactId,
+      startTime: new Date(start).toISOString(),
+      endTime: new Date(start + 1_800_000).toISOString(),
+      ignoreFreeSlotValidation: true,
+    }),
+  });
+  const body = (await r.json()) as { id?: string };
+  if (!body.id) throw new Error(`booking failed: ${r.status} ${JSON.stringify(body)}`);
+  return body.id;
+}
+
 describe("backfill of instant triggers", () => {
   let h: EngineHarness | undefined;
   let second: Engine | undefined;
@@ -113,5 +156,45 @@ describe("backfill of instant triggers", () => {
     expect(reports).toContainEqual(expect.objectContaining({ flowId: "welcome", runs: 0 }));
     const runs = (await h.engine.store.listRuns({ flowId: "welcome" })).runs;
     expect(runs.map((r) => (r.trigger as { id: string }).id)).toEqual([contactId]);
+  });
+
+  it("appointments booked while the server was down run once, shaped as the AppointmentCreate webhook", async () => {
+    h = await startEngineHarness();
+    const contactId = await createContact(h, "Eve");
+    await h.sandbox.webhooksIdle();
+    expect((await h.engine.saveFlow(APPOINTMENTS, "booked.yaml")).errors).toEqual([]);
+    await h.engine.start();
+    await h.engine.backfill.runOnce(); // baseline
+    await h.engine.stop(); // down: the booking's webhook is not taken
+    const appointmentId = await book(h, contactId);
+    await h.sandbox.webhooksIdle();
+
+    second = await Engine.open({
+      dataDir: h.dataDir,
+      secret: SECRET,
+      baseUrl: h.sandbox.info.baseUrl,
+      webhookPublicKey: h.sandbox.info.webhookPublicKey,
+    });
+    const reports = await second.backfill.runOnce();
+    expect(reports).toContainEqual(expect.objectContaining({ flowId: "booked", runs: 1 }));
+    const runs = (await second.store.listRuns({ flowId: "booked" })).runs;
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.trigger).toMatchObject({
+      type: "AppointmentCreate",
+      hlconnectSource: "backfill",
+      appointment: { id: appointmentId, contactId },
+    });
+    // The webhook of the same booking, redelivered late, makes no second run.
+    const locationId = h.sandbox.info.locationId;
+    const { id } = await second.store.insertWebhook({
+      source: "highlevel",
+      webhookId: "late-appointment",
+      locationId,
+      payload: { type: "AppointmentCreate", locationId, appointment: { id: appointmentId, contactId } },
+      receivedAt: Date.now(),
+    });
+    await second.router.drain();
+    expect((await second.store.getWebhook(id))?.status).toBe("routed");
+    expect((await second.store.listRuns({ flowId: "booked" })).runs).toHaveLength(1);
   });
 });
