@@ -1,6 +1,6 @@
 // The tool selection and the server's edge cases, in-process (SDK client over the in-memory transport,
 // catalog context on a sandbox): quick checks the transport suites would pay a process start for.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { CATALOG, createContext } from "@hlconnect/catalog";
@@ -14,7 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectionContext } from "../src/mcp/connection.ts";
 import { createMcpServer, MAX_RECORD_CHARS, toolResult } from "../src/mcp/server.ts";
 import { allTools, selectTools, ToolSelectionError, toolsetNames } from "../src/mcp/tools.ts";
+import { APP_VERSION } from "../src/version.ts";
 import { errorText, requestsDuring, structured } from "./mcp-scenario.ts";
+import { webFixture } from "./web-helpers.ts";
 
 const silent = { info() {}, warn() {}, error() {} };
 let sandbox: Sandbox;
@@ -42,6 +44,22 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await sandbox?.close();
+});
+
+describe("version", () => {
+  it("is packages/app/package.json's, in the MCP handshake and in the web app's session answer", async () => {
+    const pkg = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../package.json"), "utf8"));
+    expect(APP_VERSION).toBe(pkg.version);
+    const client = await connect();
+    expect(client.getServerVersion()).toMatchObject({ name: "hlconnect", version: APP_VERSION });
+    await client.close();
+    const f = await webFixture();
+    try {
+      expect((await f.call("GET", "/api/session")).json.version).toBe(APP_VERSION);
+    } finally {
+      await f.close();
+    }
+  });
 });
 
 describe("MCP tool selection", () => {

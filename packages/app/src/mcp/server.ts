@@ -14,11 +14,13 @@ import {
   McpError,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
+import { APP_VERSION } from "../version.ts";
 import { CursorError, MAX_ANSWER_CHARS, runPaged } from "./paging.ts";
 import { CURSOR_ARG, type McpTool } from "./tools.ts";
 
 export const SERVER_NAME = "hlconnect";
-export const SERVER_VERSION = "0.1.0";
+/** The app's own version (packages/app/package.json), not a copy of it. */
+export const SERVER_VERSION = APP_VERSION;
 /** One record beyond this (four list answers) is cut; lists are cut to MAX_ANSWER_CHARS by paging. */
 export const MAX_RECORD_CHARS = MAX_ANSWER_CHARS * 4;
 

@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 description of /api, served at GET /api/openapi.json. Written by hand next to the
 // routes; test/web-openapi.test.ts fails when a registered /api route is missing here (or the other
 // way round), so it cannot drift from the server.
-import { APP_VERSION } from "./routes/session.ts";
+import { APP_VERSION } from "../version.ts";
 
 type Schema = Record<string, unknown>;
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });

@@ -2,9 +2,8 @@
 // demo's one-click link), GET /api/session (who am I, and the CSRF token the page must send back),
 // DELETE /api/session (sign out). A refused sign-in says only that it was refused; attempts are limited
 // per client address so the token cannot be guessed through here.
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { type Context, Hono } from "hono";
+import { APP_VERSION } from "../../version.ts";
 import { csrfCheck } from "../csrf.ts";
 import { errorBody, readJsonObject } from "../http-errors.ts";
 import { clientAddress, RateLimiter } from "../rate-limit.ts";
@@ -25,12 +24,6 @@ export interface SessionRouteOptions {
   attemptsPerMinute?: number;
   now?: () => number;
 }
-
-export const APP_VERSION: string = (
-  JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../../../package.json"), "utf8")) as {
-    version: string;
-  }
-).version;
 
 const REFUSED = "sign-in refused";
 
