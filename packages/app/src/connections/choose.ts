@@ -56,7 +56,7 @@ export async function chooseConnection(
   if (!location) {
     if (options.locationRequired === false) return { connection, locationId: undefined };
     throw new ConnectionChoiceError(
-      `connection ${connection.id} lists no location: name one (--location, or ?locationId=)`,
+      `connection ${connection.id} lists no location: name the location id to use`,
       "location",
     );
   }
