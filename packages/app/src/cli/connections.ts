@@ -47,7 +47,7 @@ export function registerConnectionsCommands(program: Command): void {
           // Tested on save: a token HighLevel refuses is not kept; missing scopes are named per flow.
           const tested = await testConnection(engine, record.id);
           // Only a token HighLevel refuses is dropped; one without the location read scope still works
-          // for its flows, and one that could not be checked (HighLevel unreachable) is kept untested.
+          // for its flows, and one that could not be checked (HighLevel unreachable) is kept, marked failing.
           if (tested && !tested.ok && tested.status === 401 && !/scope/i.test(tested.error)) {
             await engine.store.deleteConnection(record.id);
             engine.clients.forget(record.id);
@@ -89,13 +89,19 @@ export function registerConnectionsCommands(program: Command): void {
               c.id,
               c.kind,
               c.locationIds.join(",") || "-",
-              c.status +
+              c.health +
                 (c.pausedFlows.length ? ` (paused: ${c.pausedFlows.map((f) => f.id).join(",")})` : ""),
               c.label,
             ]),
           ),
         );
-        for (const c of all.filter((x) => x.statusReason)) write(`\n${c.id}: ${c.statusReason}`);
+        for (const c of all) {
+          if (c.statusReason) write(`\n${c.id}: ${c.statusReason}`);
+          else if (c.health === "failing")
+            write(`\n${c.id}: last test failed: ${c.lastTest?.reason ?? "no reason given"}`);
+          else if (c.health === "untested")
+            write(`\n${c.id}: not tested yet: run \`hlconnect connections test ${c.id}\``);
+        }
       });
     });
 

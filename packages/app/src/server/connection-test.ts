@@ -1,7 +1,11 @@
 // Checks a connection by one cheap read through it (the location it serves), for
-// `POST /api/connections/:id/test` and `hlconnect connections test`.
+// `POST /api/connections/:id/test`, `hlconnect connections test` and the test on save. The outcome is
+// recorded on the connection (lastTest), so lists show it untested, failing (and why) or ok. It is
+// not its status: only a refused refresh marks needs_reconnect and pauses flows.
 import { HighLevelError } from "@hlconnect/client";
 import type { Engine } from "@hlconnect/engine/engine";
+import { NotFoundError } from "@hlconnect/engine/store/errors";
+import type { ConnectionRecord } from "@hlconnect/engine/store/types";
 
 export type ConnectionTestResult =
   | { ok: true; connectionId: string; location: { id: string; name?: string } }
@@ -10,6 +14,21 @@ export type ConnectionTestResult =
 export async function testConnection(engine: Engine, id: string): Promise<ConnectionTestResult | undefined> {
   const connection = await engine.store.getConnection(id);
   if (!connection) return undefined;
+  const result = await tryConnection(engine, connection);
+  try {
+    await engine.store.recordConnectionTest(
+      id,
+      result.ok ? { ok: true } : { ok: false, reason: result.error },
+    );
+  } catch (err) {
+    // Removed while the test ran: there is nothing left to record it on.
+    if (!(err instanceof NotFoundError)) throw err;
+  }
+  return result;
+}
+
+async function tryConnection(engine: Engine, connection: ConnectionRecord): Promise<ConnectionTestResult> {
+  const id = connection.id;
   const locationId = connection.locationIds[0];
   if (!locationId) {
     return { ok: false, connectionId: id, error: "the connection lists no location to test against" };

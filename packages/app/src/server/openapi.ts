@@ -470,6 +470,8 @@ const SCHEMAS: Record<string, Schema> = {
     scopes: list(str),
     status: str,
     statusReason: str,
+    health: { enum: ["needs_reconnect", "untested", "failing", "ok"] },
+    lastTest: obj({ ok: bool, at: str, reason: str }),
     pausedFlows: list({ type: "object" }),
     createdAt: str,
     updatedAt: str,

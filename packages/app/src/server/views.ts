@@ -96,6 +96,17 @@ export function runDurationMs(run: RunRecord): number | undefined {
   return run.finishedAt === undefined ? undefined : run.finishedAt - (run.startedAt ?? run.createdAt);
 }
 
+/**
+ * What a person should believe about the connection: needs_reconnect (its refresh was refused: flows
+ * paused) wins, then the last test: untested until one ran, failing after a failed one, ok after a
+ * successful one. `status` stays the engine's reconnect state.
+ */
+export function connectionHealth(c: ConnectionRecord): "needs_reconnect" | "untested" | "failing" | "ok" {
+  if (c.status === "needs_reconnect") return "needs_reconnect";
+  if (!c.lastTest) return "untested";
+  return c.lastTest.ok ? "ok" : "failing";
+}
+
 /** `pausedFlows`: the flows paused because this connection needs reconnecting. */
 export function connectionView(c: ConnectionRecord, pausedFlows: FlowRecord[] = []) {
   return {
@@ -107,6 +118,16 @@ export function connectionView(c: ConnectionRecord, pausedFlows: FlowRecord[] = 
     scopes: c.scopes,
     status: c.status,
     ...(c.statusReason ? { statusReason: c.statusReason } : {}),
+    health: connectionHealth(c),
+    ...(c.lastTest
+      ? {
+          lastTest: {
+            ok: c.lastTest.ok,
+            at: iso(c.lastTest.at),
+            ...(c.lastTest.reason ? { reason: c.lastTest.reason } : {}),
+          },
+        }
+      : {}),
     pausedFlows: pausedFlows.map((f) => ({ id: f.id, name: f.name })),
     createdAt: iso(c.createdAt),
     updatedAt: iso(c.updatedAt),

@@ -73,6 +73,13 @@ export const CONNECTION_KINDS: readonly ConnectionKind[] = ["pit", "oauth", "age
 export type ConnectionStatus = "ok" | "needs_reconnect";
 export const CONNECTION_STATUSES: readonly ConnectionStatus[] = ["ok", "needs_reconnect"];
 
+export interface ConnectionTestOutcome {
+  ok: boolean;
+  at: number;
+  /** Why it failed (absent when ok). */
+  reason?: string;
+}
+
 export interface ConnectionRecord {
   id: string;
   label: string;
@@ -84,6 +91,11 @@ export interface ConnectionRecord {
   clientId?: string;
   status: ConnectionStatus;
   statusReason?: string;
+  /**
+   * The last connection test (CLI, API or save-time): absent until one ran. Kept apart from status,
+   * which only the refresh path sets, so a failed test never pauses flows.
+   */
+  lastTest?: ConnectionTestOutcome;
   /** Whether an OAuth token pair is stored. */
   hasTokens: boolean;
   createdAt: number;
@@ -126,6 +138,8 @@ export interface ConnectionStore {
   listConnections(filter?: ConnectionFilter): Promise<ConnectionRecord[]>;
   /** Setting "ok" clears the reason. */
   setConnectionStatus(id: string, status: ConnectionStatus, reason?: string): Promise<ConnectionRecord>;
+  /** Records a connection test's outcome (the reason is kept only for a failure). */
+  recordConnectionTest(id: string, outcome: { ok: boolean; reason?: string }): Promise<ConnectionRecord>;
   deleteConnection(id: string): Promise<boolean>;
   /** Replaces the connection's secrets as a whole. */
   setConnectionSecrets(id: string, secrets: ConnectionSecrets): Promise<void>;

@@ -277,6 +277,28 @@ export function storeContract(
         );
       });
 
+      it("records connection tests apart from the reconnect status", async () => {
+        const store = await fresh();
+        const saved = await store.saveConnection({ id: "c", label: "c", kind: "pit" });
+        expect(saved.lastTest).toBeUndefined();
+        const failed = await store.recordConnectionTest("c", { ok: false, reason: "401 token rejected" });
+        expect(failed.lastTest).toMatchObject({ ok: false, reason: "401 token rejected" });
+        expect(typeof failed.lastTest?.at).toBe("number");
+        // A failed test is not a broken refresh: status stays ok, so no flow is paused for it.
+        expect(failed.status).toBe("ok");
+        expect((await store.getConnection("c"))?.lastTest).toEqual(failed.lastTest);
+        const passed = await store.recordConnectionTest("c", { ok: true, reason: "ignored" });
+        expect(passed.lastTest?.ok).toBe(true);
+        expect(passed.lastTest?.reason).toBeUndefined();
+        // Saving the connection again keeps the last outcome.
+        expect((await store.saveConnection({ id: "c", label: "renamed", kind: "pit" })).lastTest?.ok).toBe(
+          true,
+        );
+        await expect(store.recordConnectionTest("zzz", { ok: true })).rejects.toThrow(
+          /connection "zzz" does not exist/,
+        );
+      });
+
       it("rejects an unknown kind with a clear message", async () => {
         const store = await fresh();
         await expect(store.saveConnection({ label: "x", kind: "basic" as never })).rejects.toThrow(

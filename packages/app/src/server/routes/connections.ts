@@ -39,7 +39,7 @@ export function connectionRoutes({ engine }: ServerDeps): Hono {
       { privateToken: token },
     );
     // Tested on save, as `connections add` does: a token HighLevel refuses (401, not a missing scope) is
-    // not kept; one that could not be checked (HighLevel unreachable) is kept, marked untested.
+    // not kept; one that could not be checked (HighLevel unreachable) is kept, its test recorded as failing.
     const test = await testConnection(engine, record.id);
     if (test && !test.ok && test.status === 401 && !/scope/i.test(test.error)) {
       await engine.store.deleteConnection(record.id);
@@ -51,7 +51,8 @@ export function connectionRoutes({ engine }: ServerDeps): Hono {
     const scopes = await connectionScopeReport(engine, record).catch(() => undefined);
     return c.json(
       {
-        connection: connectionView(record),
+        // Read again: the test on save recorded its outcome on the connection.
+        connection: connectionView((await engine.store.getConnection(record.id)) ?? record),
         test: test?.ok
           ? { ok: true, location: test.location }
           : { ok: false, error: test?.error ?? "not tested" },

@@ -27,6 +27,9 @@ interface ConnectionRow {
   client_id: string | null;
   status: ConnectionRecord["status"];
   status_reason: string | null;
+  tested_at: number | string | null;
+  test_ok: number | boolean | null;
+  test_reason: string | null;
   sealed_secrets: string | null;
   sealed_tokens: string | null;
   created_at: number;
@@ -44,6 +47,15 @@ function toRecord(row: ConnectionRow): ConnectionRecord {
     ...opt("clientId", row.client_id),
     status: row.status,
     ...opt("statusReason", row.status_reason),
+    ...(row.tested_at === null
+      ? {}
+      : {
+          lastTest: {
+            ok: Boolean(row.test_ok),
+            at: Number(row.tested_at),
+            ...opt("reason", row.test_reason),
+          },
+        }),
     hasTokens: row.sealed_tokens !== null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -116,6 +128,18 @@ export function pgConnections(ctx: PgContext, locks: LockStore): ConnectionStore
       const { rows } = await pool.query<ConnectionRow>(
         "UPDATE connections SET status = $1, status_reason = $2, updated_at = $3 WHERE id = $4 RETURNING *",
         [status, why, ctx.now(), id],
+      );
+      if (!rows[0]) throw new NotFoundError("connection", id);
+      return toRecord(rows[0]);
+    },
+
+    async recordConnectionTest(id, outcome) {
+      const reason = outcome.ok
+        ? null
+        : (optionalText(outcome.reason, `connection "${id}": test reason`) ?? null);
+      const { rows } = await pool.query<ConnectionRow>(
+        "UPDATE connections SET tested_at = $1, test_ok = $2, test_reason = $3 WHERE id = $4 RETURNING *",
+        [ctx.now(), outcome.ok, reason, id],
       );
       if (!rows[0]) throw new NotFoundError("connection", id);
       return toRecord(rows[0]);

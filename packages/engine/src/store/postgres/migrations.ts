@@ -139,6 +139,15 @@ ALTER TABLE flows ADD COLUMN dry_run BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE runs ADD COLUMN dry_run BOOLEAN NOT NULL DEFAULT FALSE;
 `,
   },
+  {
+    version: 3,
+    name: "connection test outcome",
+    sql: `
+ALTER TABLE connections ADD COLUMN tested_at BIGINT;
+ALTER TABLE connections ADD COLUMN test_ok BOOLEAN;
+ALTER TABLE connections ADD COLUMN test_reason TEXT;
+`,
+  },
 ];
 
 export const PG_LATEST_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;

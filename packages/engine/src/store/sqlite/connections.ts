@@ -27,6 +27,9 @@ interface ConnectionRow {
   client_id: string | null;
   status: ConnectionRecord["status"];
   status_reason: string | null;
+  tested_at: number | string | null;
+  test_ok: number | boolean | null;
+  test_reason: string | null;
   sealed_secrets: string | null;
   sealed_tokens: string | null;
   created_at: number;
@@ -44,6 +47,15 @@ function toRecord(row: ConnectionRow): ConnectionRecord {
     ...opt("clientId", row.client_id),
     status: row.status,
     ...opt("statusReason", row.status_reason),
+    ...(row.tested_at === null
+      ? {}
+      : {
+          lastTest: {
+            ok: Boolean(row.test_ok),
+            at: Number(row.tested_at),
+            ...opt("reason", row.test_reason),
+          },
+        }),
     hasTokens: row.sealed_tokens !== null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -126,6 +138,22 @@ export function sqliteConnections(ctx: SqliteContext, locks: LockStore): Connect
           status,
           why,
           ctx.now(),
+          id,
+        );
+        return toRecord(mustGet(id));
+      });
+    },
+
+    async recordConnectionTest(id, outcome) {
+      const reason = outcome.ok
+        ? null
+        : (optionalText(outcome.reason, `connection "${id}": test reason`) ?? null);
+      return ctx.tx(() => {
+        mustGet(id);
+        db.prepare("UPDATE connections SET tested_at = ?, test_ok = ?, test_reason = ? WHERE id = ?").run(
+          ctx.now(),
+          outcome.ok ? 1 : 0,
+          reason,
           id,
         );
         return toRecord(mustGet(id));

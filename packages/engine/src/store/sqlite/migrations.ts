@@ -159,6 +159,15 @@ ALTER TABLE flows ADD COLUMN dry_run INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE runs ADD COLUMN dry_run INTEGER NOT NULL DEFAULT 0;
 `,
   },
+  {
+    version: 5,
+    name: "connection test outcome",
+    sql: `
+ALTER TABLE connections ADD COLUMN tested_at INTEGER;
+ALTER TABLE connections ADD COLUMN test_ok INTEGER;
+ALTER TABLE connections ADD COLUMN test_reason TEXT;
+`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
