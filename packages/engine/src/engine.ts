@@ -281,7 +281,11 @@ export class Engine {
   }
 
   /** Switch a flow on or off; a flow that could not be routed to a connection is refused, naming the fix. */
-  async setFlowEnabled(id: string, enabled: boolean, options: { dryRun?: boolean } = {}): Promise<FlowRecord> {
+  async setFlowEnabled(
+    id: string,
+    enabled: boolean,
+    options: { dryRun?: boolean } = {},
+  ): Promise<FlowRecord> {
     if (enabled) {
       const { record, flow } = await this.flow(id);
       const unroutable = await routingProblem(this.store, flow, record.source);
