@@ -139,6 +139,7 @@ export function RunPage({ runId }: { runId: string }) {
                       <h3>Would send ({s.output.writes.length})</h3>
                       {s.output.writes.length ? (
                         s.output.writes.map((w, n) => (
+                          // biome-ignore lint/suspicious/noArrayIndexKey: a recorded list, never reordered; one write may repeat
                           <div key={`${w.operation}-${n}`} data-testid="planned-write">
                             <p>
                               <code>
