@@ -249,9 +249,10 @@ function trigger(key) {
   };
 }
 
-function search(key) {
-  const step = manifest.searches[key];
-  if (!step) throw new Error(`no search ${key} in the manifest`);
+/** A search or a create: run the step's catalog entry once with the Zap's input, then shape its answer. */
+function runOnce(kind, key, shape) {
+  const step = manifest[kind][key];
+  if (!step) throw new Error(`no ${key} among the manifest's ${kind}`);
   return {
     key,
     noun: step.noun,
@@ -263,7 +264,7 @@ function search(key) {
           z,
           bundle,
           async (ctx) =>
-            itemsOf(
+            shape(
               await engine.runEntry(
                 engine.getEntry(step.entry),
                 ctx,
@@ -277,32 +278,12 @@ function search(key) {
   };
 }
 
+function search(key) {
+  return runOnce("searches", key, itemsOf);
+}
+
 function create(key) {
-  const step = manifest.creates[key];
-  if (!step) throw new Error(`no create ${key} in the manifest`);
-  return {
-    key,
-    noun: step.noun,
-    display: display(step),
-    operation: {
-      ...operationBase(step),
-      perform: (z, bundle) =>
-        withContext(
-          z,
-          bundle,
-          async (ctx) =>
-            createResult(
-              await engine.runEntry(
-                engine.getEntry(step.entry),
-                ctx,
-                toInput(z, step, bundle.inputData || {}),
-              ),
-            ),
-          step.inputFields,
-          step.agency,
-        ),
-    },
-  };
+  return runOnce("creates", key, createResult);
 }
 
 /** Follow "pipelines[].stages" through an answer; `keep` narrows the items of a "[]" step. */
