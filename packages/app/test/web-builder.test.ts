@@ -166,12 +166,48 @@ describe("testing against the connection", () => {
     });
     expect(live.json.source).toBe("live");
     expect(JSON.stringify(live.json.items)).toContain("Sales Pipeline");
+  });
+
+  it("samples an instant trigger from real recent records, newest first, each described for the picker", async () => {
+    const made = await sandboxPost("/contacts/", {
+      locationId: sandbox.info.locationId,
+      firstName: "Newest",
+      lastName: "Sampled",
+    });
     const instant = await f.call("POST", "/api/flows/test-trigger", {
       connectionId: CONN,
       trigger: { op: "highlevel.events.contact-create" },
     });
-    expect(instant.json.source).toBe("example");
-    expect(instant.json.items).toHaveLength(1);
+    expect(instant.json.source).toBe("live");
+    expect(instant.json.items.length).toBeGreaterThan(1);
+    expect(instant.json.items.length).toBeLessThanOrEqual(5);
+    // Shaped as the webhook sends it (what a run of this flow will see), the newest contact first.
+    expect(instant.json.items[0]).toMatchObject({
+      id: made.contact.id,
+      type: "ContactCreate",
+      locationId: sandbox.info.locationId,
+    });
+    expect(instant.json.records).toHaveLength(instant.json.items.length);
+    expect(instant.json.records[0]).toMatchObject({ noun: "contact", name: "Newest Sampled" });
+    expect(Date.parse(instant.json.records[0].createdAt)).not.toBeNaN();
+    expect(instant.json.requests[0]).toMatchObject({ method: "POST", path: "/contacts/search" });
+  });
+
+  it("falls back to the catalog's example for an instant trigger only with the reason", async () => {
+    // No polling equivalent reads tasks account-wide: nothing to read, and nothing is requested.
+    const task = await f.call("POST", "/api/flows/test-trigger", {
+      connectionId: CONN,
+      trigger: { op: "highlevel.events.task-create" },
+    });
+    expect(task.json).toMatchObject({ source: "example", reason: "not-readable" });
+    expect(task.json.items).toHaveLength(1);
+    expect(task.json.records).toBeUndefined();
+    // A named connection that does not exist is the caller's mistake, not a fallback.
+    const unknown = await f.call("POST", "/api/flows/test-trigger", {
+      connectionId: "nope",
+      trigger: { op: "highlevel.events.contact-create" },
+    });
+    expect(unknown.status).toBe(404);
   });
 });
 

@@ -234,6 +234,51 @@ export function transformList(): TransformDoc[] {
   return transformDocs;
 }
 
+// ------------------------------------------------------------------------------- trigger samples
+
+/** What one sampled record is, for the builder's "latest contact from HighLevel: Ann Lee, created …". */
+export interface SampleRecord {
+  /** "contact", "opportunity", "appointment" or "record". */
+  noun: string;
+  name: string;
+  /** ISO time the record was created, when the record says. */
+  createdAt?: string;
+}
+
+const NOUNS: Record<string, string> = {
+  ContactCreate: "contact",
+  OpportunityCreate: "opportunity",
+  AppointmentCreate: "appointment",
+};
+
+const text = (v: unknown) => (typeof v === "string" && v.trim() ? v.trim() : undefined);
+
+/** A webhook-shaped sample (as triggerSample gives it) described by its kind, name and creation time. */
+export function describeSampleRecord(item: unknown): SampleRecord {
+  const payload = item && typeof item === "object" ? (item as Record<string, unknown>) : {};
+  // AppointmentCreate nests the record; the others carry it at the top level.
+  const rec =
+    payload.appointment && typeof payload.appointment === "object"
+      ? (payload.appointment as Record<string, unknown>)
+      : payload;
+  const fullName = [text(rec.firstName), text(rec.lastName)].filter(Boolean).join(" ");
+  const name =
+    text(rec.contactName) ??
+    (fullName || undefined) ??
+    text(rec.name) ??
+    text(rec.title) ??
+    text(rec.email) ??
+    text(rec.phone) ??
+    text(rec.id) ??
+    "(no name)";
+  const created = text(rec.dateAdded) ?? text(rec.createdAt);
+  return {
+    noun: NOUNS[String(payload.type)] ?? "record",
+    name,
+    ...(created && !Number.isNaN(Date.parse(created)) ? { createdAt: created } : {}),
+  };
+}
+
 // ------------------------------------------------------------------------------------------ tests
 
 export function findEntry(key: unknown): CatalogEntry {

@@ -1,9 +1,14 @@
 // The flow builder's helpers under /api: option lists read live through a connection, mapping
 // previews and the transforms, and testing a trigger or one step against the connection.
 import type { Engine } from "@hlconnect/engine/engine";
+import type { Flow } from "@hlconnect/engine/flows/types";
+import type { RunEnvironment } from "@hlconnect/engine/runner/environment";
+import { triggerSample } from "@hlconnect/engine/runner/trigger-sample";
+import { BACKFILL_EQUIVALENTS } from "@hlconnect/engine/webhooks/backfill";
 import { Hono } from "hono";
 import {
   connectionContext,
+  describeSampleRecord,
   fieldSource,
   findEntry,
   NAMED_SOURCES,
@@ -76,9 +81,8 @@ export function builderRoutes({ engine }: ServerDeps): Hono {
     const entry = findEntry(trigger.op);
     if (entry.kind !== "trigger") throw new HttpError(400, `${entry.key} is an action, not a trigger`);
     const sample = entry.output.sample;
-    if (entry.trigger.type === "instant" || !entry.read) {
-      return c.json({ items: sample === undefined ? [] : [sample], source: "example" });
-    }
+    if (entry.trigger.type === "instant") return c.json(await instantSample(engine, body, entry.key));
+    if (!entry.read) return c.json({ items: sample === undefined ? [] : [sample], source: "example" });
     const requests: RequestSummary[] = [];
     const ctx = await connectionContext(
       engine,
@@ -121,6 +125,60 @@ export function builderRoutes({ engine }: ServerDeps): Hono {
 
   return app;
 }
+
+/**
+ * An instant trigger's sample as a dry run gets it (the engine's triggerSample): the newest records its
+ * polling equivalent reads through the chosen connection, shaped as the webhook sends them, each
+ * described for the picker; else the catalog's example with the reason there is no real one.
+ */
+async function instantSample(engine: Engine, body: Record<string, unknown>, op: string) {
+  const example = (reason: SampleReason, extra: Record<string, unknown> = {}) => {
+    const sample = findEntry(op).output.sample;
+    return { items: sample === undefined ? [] : [sample], source: "example", reason, ...extra };
+  };
+  if (!BACKFILL_EQUIVALENTS[op]) return example("not-readable");
+  const connectionId = optionalString(body, "connectionId");
+  const requests: RequestSummary[] = [];
+  let ctx: Awaited<ReturnType<typeof connectionContext>>;
+  try {
+    ctx = await connectionContext(engine, connectionId ?? "", optionalString(body, "locationId"), requests);
+  } catch (err) {
+    // No connection named and none to default to: there is nothing to read through yet.
+    if (!connectionId && err instanceof HttpError) return example("no-connection", { note: err.message });
+    throw err;
+  }
+  const flow: Flow = {
+    id: "builder-test",
+    name: "Builder test",
+    enabled: false,
+    ...(connectionId ? { connection: connectionId } : {}),
+    trigger: { type: "instant", op, input: {} },
+    vars: {},
+    tables: {},
+    steps: [],
+    file: "",
+  };
+  // The engine's sampler, reading through the connection the builder chose (and recording requests).
+  const env: RunEnvironment = { ...engine.env, contextFor: async () => async () => ctx };
+  const started = performance.now();
+  try {
+    const sample = await triggerSample(env, flow, SAMPLE_ITEMS);
+    const ms = Math.round(performance.now() - started);
+    if (sample.source === "example") return example("none-found", { ms, requests });
+    return {
+      items: sample.items,
+      source: "live",
+      records: sample.items.map(describeSampleRecord),
+      ms,
+      requests,
+    };
+  } catch (err) {
+    return { error: testError(err), ms: Math.round(performance.now() - started), requests };
+  }
+}
+
+/** Why an instant trigger's sample is the catalog's example. */
+type SampleReason = "not-readable" | "no-connection" | "none-found";
 
 async function runStep(
   engine: Engine,
