@@ -1,7 +1,5 @@
-// A fixed-window count of failed attempts per client address: enough to make guessing the API token
-// through the sign-in form hopeless, with nothing to configure.
-import type { Context } from "hono";
-
+// A fixed-window count of failed attempts per client address (client-address.ts says who that is):
+// enough to make guessing the API token through the sign-in form hopeless, with nothing to configure.
 export class RateLimiter {
   readonly #hits = new Map<string, { windowStart: number; count: number }>();
 
@@ -38,10 +36,4 @@ export class RateLimiter {
     for (const [key, entry] of this.#hits)
       if (now - entry.windowStart >= this.windowMs) this.#hits.delete(key);
   }
-}
-
-/** The peer's address as the Node server saw it ("local" for in-process requests, e.g. tests). */
-export function clientAddress(c: Context): string {
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return env?.incoming?.socket?.remoteAddress ?? "local";
 }
