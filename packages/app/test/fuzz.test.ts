@@ -1,6 +1,7 @@
 // Property-based fuzzing (fast-check) of what comes from outside: HighLevel webhook bodies (signed, so
 // they reach the parsing), per-flow hook payloads, flow files and BatchLeads rows. Whatever the input:
-// no crash, no 500, no stack trace in an answer, and an error that names the problem.
+// no crash, no 500, no stack trace in an answer, and an error that names the problem. The inputs come
+// from one seed per run (helpers/fuzz.ts): a failure prints it, HLCONNECT_FUZZ_SEED=<seed> replays it.
 import { generateKeyPairSync, sign } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,6 +15,7 @@ import type { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/server/app.ts";
 import { createLogger } from "../src/server/logging.ts";
+import { fuzz, fuzzSeed } from "./helpers/fuzz.ts";
 
 const API_TOKEN = "fuzz-api-token-4c1e9b";
 const { privateKey, publicKey } = generateKeyPairSync("ed25519");
@@ -81,7 +83,7 @@ const eventLike = fc.record(
 
 describe("fuzzing", () => {
   it("HighLevel webhook bodies, signed: 200, 400 or 401, never a 500 or a stack", async () => {
-    await fc.assert(
+    await fuzz(
       fc.asyncProperty(
         fc.oneof(
           eventLike.map((e) => JSON.stringify(e)),
@@ -100,12 +102,12 @@ describe("fuzzing", () => {
           await checkAnswer(res, [200, 400, 401]);
         },
       ),
-      { numRuns: 150 },
+      150,
     );
   });
 
   it("hook payloads of any type and content type: 202, 400 or 401, never a 500", async () => {
-    await fc.assert(
+    await fuzz(
       fc.asyncProperty(
         fc.oneof(
           jsonValue.map((v) => JSON.stringify(v)),
@@ -125,7 +127,7 @@ describe("fuzzing", () => {
           await checkAnswer(res, [202, 400, 401]);
         },
       ),
-      { numRuns: 150 },
+      150,
     );
   });
 
@@ -144,7 +146,7 @@ describe("fuzzing", () => {
         else lines.splice(at, 1);
         return lines.join("\n");
       });
-    await fc.assert(
+    await fuzz(
       fc.asyncProperty(fc.oneof(mutated, fc.string({ maxLength: 200 })), async (source) => {
         const parsed = parseFlowFile(source, "fuzz.yaml");
         if (!parsed.flow) {
@@ -165,11 +167,11 @@ describe("fuzzing", () => {
           if (id && id !== "fuzz-hook") await engine.store.deleteFlow(id);
         }
       }),
-      { numRuns: 120 },
+      120,
     );
   });
 
-  it("BatchLeads rows: a lead or a rejected row with its reasons, never an exception", () => {
+  it("BatchLeads rows: a lead or a rejected row with its reasons, never an exception", async () => {
     const columns = [
       "Property Address",
       "Property City",
@@ -186,7 +188,7 @@ describe("fuzzing", () => {
       "Tags",
       "Estimated Value",
     ];
-    fc.assert(
+    await fuzz(
       fc.property(
         fc.dictionary(
           fc.oneof(fc.constantFrom(...columns), fc.string({ maxLength: 12 })),
@@ -199,7 +201,32 @@ describe("fuzzing", () => {
           else expect(typeof out.key).toBe("string");
         },
       ),
-      { numRuns: 500 },
+      500,
     );
+  });
+});
+
+describe("replaying a fuzz failure", () => {
+  it("reads HLCONNECT_FUZZ_SEED, else picks a random seed, and refuses a seed that is not a number", () => {
+    expect(fuzzSeed("1234567")).toBe(1234567);
+    expect(fuzzSeed(" -5 ")).toBe(-5);
+    const random = fuzzSeed(undefined);
+    expect(Number.isInteger(random) && random >= 0 && random < 2 ** 31).toBe(true);
+    expect(fuzzSeed("")).toBeGreaterThanOrEqual(0);
+    expect(() => fuzzSeed("abc")).toThrow(/HLCONNECT_FUZZ_SEED must be a whole number .* got "abc"/);
+    expect(() => fuzzSeed("99999999999")).toThrow(/HLCONNECT_FUZZ_SEED/);
+  });
+
+  it("a failure names its seed, and the same seed finds the same counterexample", async () => {
+    const failing = () => fc.property(fc.string(), (s) => !s.includes("z"));
+    const failure = async (seed: number) =>
+      fuzz(failing(), 1000, seed).then(
+        () => "passed",
+        (err: Error) => err.message,
+      );
+    const first = await failure(424242);
+    expect(first).toMatch(/^replay with HLCONNECT_FUZZ_SEED=424242 /);
+    expect(first).toMatch(/Counterexample/);
+    expect(await failure(424242)).toBe(first);
   });
 });
