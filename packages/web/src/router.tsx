@@ -16,6 +16,12 @@ function read(): Location {
 }
 
 let current = read();
+
+/** The page the address names now, even before its hashchange has been handled (a toast raised just
+ * after `navigate()` belongs to the page being opened). */
+export function currentPath(): string {
+  return read().path;
+}
 const listeners = new Set<() => void>();
 /** Asked before leaving a page with unsaved work; false keeps the person where they are. */
 let blocker: (() => boolean) | undefined;

@@ -134,6 +134,9 @@ export interface ConnectionView {
   scopes: string[];
   status: string;
   statusReason?: string;
+  /** needs_reconnect (flows paused) over the last test's outcome; untested until one ran. */
+  health?: "needs_reconnect" | "untested" | "failing" | "ok";
+  lastTest?: { ok: boolean; at: string; reason?: string };
   pausedFlows: Array<{ id: string; name: string }>;
   createdAt: string;
   updatedAt: string;

@@ -21,6 +21,7 @@ import { type Conflict, ConflictDialog } from "./conflict-dialog.tsx";
 import { blankFlow, moveStep, newStepId, problemsOf, slugify } from "./flow-doc.ts";
 import { SettingsPanel, StepPanel, TriggerPanel } from "./panels.tsx";
 import type { StepTestResult } from "./test-panel.tsx";
+import type { TriggerSampleState } from "./trigger-sample.tsx";
 
 type Selection =
   | { kind: "settings" }
@@ -65,7 +66,7 @@ function Builder({ initial, entries }: { initial: Loaded; entries: CatalogSummar
   const [selected, setSelected] = useState<Selection>({ kind: "trigger" });
   const [problems, setProblems] = useState<FlowProblem[]>([]);
   const [entryCache, setEntryCache] = useState<Record<string, CatalogEntry>>({});
-  const [triggerSample, setTriggerSample] = useState<{ value: unknown; source: string }>();
+  const [triggerSample, setTriggerSample] = useState<TriggerSampleState>();
   const [tests, setTests] = useState<Record<string, StepTestResult>>({});
   const [conflict, setConflict] = useState<Conflict>();
   const [idTouched, setIdTouched] = useState(!isNew);
@@ -131,9 +132,10 @@ function Builder({ initial, entries }: { initial: Loaded; entries: CatalogSummar
 
   /** Samples that steps can map from: a tested output, else the catalog's example. */
   const sampleOf = (s: StepDocument) => tests[s.id]?.output ?? entry(s.op)?.output.sample;
+  const picked = triggerSample ? triggerSample.items[triggerSample.index] : undefined;
   const triggerValue = doc.trigger.webhook
-    ? (triggerSample?.value ?? {})
-    : (triggerSample?.value ?? entry(doc.trigger.op)?.output.sample);
+    ? (picked ?? {})
+    : (picked ?? entry(doc.trigger.op)?.output.sample);
 
   const contextFor = (stepIndex: number): BuilderContextValue => ({
     trigger: stepIndex < 0 ? undefined : triggerValue,
@@ -142,7 +144,7 @@ function Builder({ initial, entries }: { initial: Loaded; entries: CatalogSummar
     transforms: transforms.data?.transforms ?? [],
     connectionId: connection?.id,
     locationId: connection?.locationIds[0],
-    exampleTrigger: !triggerSample || triggerSample.source === "example data",
+    exampleTrigger: !triggerSample || triggerSample.example,
   });
 
   const save = async (overwrite?: { version: string | undefined }) => {
@@ -152,7 +154,8 @@ function Builder({ initial, entries }: { initial: Loaded; entries: CatalogSummar
       if (isNew) {
         const { flow } = await api<{ flow: FlowDetail }>("/flows", { body: { document: doc } });
         setDirty(false);
-        toast("Flow saved. Turn it on when you are ready.");
+        // Carried to the flow's page, where it is read.
+        toast("Flow saved. Turn it on when you are ready.", false, { carry: true });
         // The page for the saved flow (the guard is off: nothing is unsaved).
         setTimeout(() => navigate(`/flows/${flow.id}`, { replace: true }), 0);
         return;

@@ -57,6 +57,9 @@ export function ExpressionInput({
     const result = accept(value, el.selectionStart ?? value.length, ctx, s);
     onChange(result.text);
     setCtx(undefined);
+    // Closed until the next keystroke: a real record's longer names (firstNameLowerCase after
+    // firstName) would otherwise keep the list open over the fields below.
+    setDismissed(true);
     requestAnimationFrame(() => {
       el.focus();
       el.setSelectionRange(result.cursor, result.cursor);

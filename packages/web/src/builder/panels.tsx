@@ -15,6 +15,7 @@ import { ExpressionInput } from "./expression-input.tsx";
 import { cleanInput, problemsUnder, slugify } from "./flow-doc.ts";
 import { SchemaForm } from "./schema-form.tsx";
 import { type StepTestResult, TestResult } from "./test-panel.tsx";
+import { TriggerSampleSection, type TriggerSampleState } from "./trigger-sample.tsx";
 
 const EVERY = ["1m", "2m", "5m", "10m", "15m"];
 
@@ -156,16 +157,13 @@ export function TriggerPanel({
   entry: CatalogEntry | undefined;
   hook: { path: string; secret: string } | undefined;
   problems: FlowProblem[];
-  sample: { value: unknown; source: string } | undefined;
+  sample: TriggerSampleState | undefined;
   connectionId: string | undefined;
-  onSample: (s: { value: unknown; source: string } | undefined) => void;
+  onSample: (s: TriggerSampleState | undefined) => void;
   onChange: (t: FlowDocument["trigger"]) => void;
   onNameSuggestion: (name: string) => void;
 }) {
   const [choosing, setChoosing] = useState(!doc.trigger.op && !doc.trigger.webhook);
-  const [items, setItems] = useState<unknown[]>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
   const errs = problemsUnder(problems, "trigger.input");
   const own = problemsUnder(problems, "trigger");
 
@@ -191,34 +189,6 @@ export function TriggerPanel({
       />
     );
   }
-
-  const test = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      const r = await api<{ items?: unknown[]; source?: string; error?: { message: string } }>(
-        "/flows/test-trigger",
-        {
-          body: { trigger: { op: doc.trigger.op, input: doc.trigger.input ?? {} }, connectionId },
-        },
-      );
-      if (r.error || !r.items) {
-        setError(`The trigger could not be read: ${r.error?.message ?? "no items in the answer"}`);
-        return;
-      }
-      setItems(r.items);
-      if (r.items.length)
-        onSample({ value: r.items[0], source: r.source === "live" ? "Result #1" : "example data" });
-      else
-        setError(
-          "Nothing found: create a record in HighLevel (or the sandbox), then test again. Mapping uses the example data meanwhile.",
-        );
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
-  };
 
   if (doc.trigger.webhook) {
     const url = hook ? `${window.location.origin}${hook.path}` : undefined;
@@ -295,53 +265,17 @@ export function TriggerPanel({
           }}
         />
       ) : null}
-      <h3 style={{ marginTop: 12 }}>Sample data</h3>
-      <p className="muted small">
-        Steps map from this sample.{" "}
-        {sample ? (
-          <span className="badge info">using {sample.source}</span>
-        ) : (
-          <span className="badge">using the catalog's example</span>
-        )}
-      </p>
-      <div className="row">
-        <button type="button" onClick={() => void test()} disabled={busy} data-testid="test-trigger">
-          {busy ? "Testing…" : mode === "polling" ? "Load recent records" : "Test trigger"}
-        </button>
-        <button type="button" className="ghost" onClick={() => onSample(undefined)}>
-          Use example data
-        </button>
-      </div>
-      {items && items.length > 1 ? (
-        <div className="field" style={{ marginTop: 8 }}>
-          <label htmlFor="trigger-item">Record to use</label>
-          <select
-            id="trigger-item"
-            onChange={(e) =>
-              onSample({
-                value: items[Number(e.target.value)],
-                source: `Result #${Number(e.target.value) + 1}`,
-              })
-            }
-          >
-            {items.map((_, i) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: results in order
-              <option key={i} value={i}>
-                Result #{i + 1}
-              </option>
-            ))}
-          </select>
-        </div>
+      {doc.trigger.op ? (
+        <TriggerSampleSection
+          op={doc.trigger.op}
+          input={doc.trigger.input}
+          polling={mode === "polling"}
+          connectionId={connectionId}
+          sample={sample}
+          exampleValue={entry?.output.sample}
+          onSample={onSample}
+        />
       ) : null}
-      {error ? (
-        <p className="error-text" role="alert">
-          {error}
-        </p>
-      ) : null}
-      <details style={{ marginTop: 8 }}>
-        <summary>Show the sample</summary>
-        <Json value={sample?.value ?? entry?.output.sample} label="Trigger sample" />
-      </details>
     </div>
   );
 }

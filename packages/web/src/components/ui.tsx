@@ -2,6 +2,8 @@
 // confirmation dialog built on <dialog> (focus trapping and Escape come from the browser).
 import { type ReactNode, useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { messageOf } from "../api/client.ts";
+import { currentPath, useLocation } from "../router.tsx";
+import { ToastStore } from "./toast-store.ts";
 
 const STATUS_TONE: Record<string, string> = {
   succeeded: "ok",
@@ -14,6 +16,7 @@ const STATUS_TONE: Record<string, string> = {
   error: "bad",
   needs_attention: "warn",
   needs_reconnect: "warn",
+  failing: "bad",
   paused: "warn",
   running: "info",
   queued: "info",
@@ -84,6 +87,8 @@ export interface Loaded<T> {
   error: string | undefined;
   loading: boolean;
   reload: () => Promise<void>;
+  /** Replaces what was loaded (a load under way is dropped: this is newer). */
+  update(fn: (data: T | undefined) => T | undefined): void;
 }
 
 /** Loads on mount and whenever `deps` change; a stale answer (deps moved on) is dropped. */
@@ -115,7 +120,12 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: unkn
   useEffect(() => {
     void run();
   }, [run]);
-  return { data, error, loading, reload: run };
+  const update = useCallback((fn: (data: T | undefined) => T | undefined) => {
+    generation.current++;
+    setLoading(false);
+    setData(fn);
+  }, []);
+  return { data, error, loading, reload: run, update };
 }
 
 /** A number that changes whenever one of `deps` changes (compared with Object.is, as React does). */
@@ -148,35 +158,25 @@ export function LoadState({ loaded, children }: { loaded: Loaded<unknown>; child
   return <>{children}</>;
 }
 
-// Toasts: announced politely to screen readers.
-interface ToastItem {
-  id: number;
-  text: string;
-  bad?: boolean;
+// Toasts: announced politely to screen readers, and dismissed when the page they were raised on is
+// left (toast-store.ts).
+const toastStore = new ToastStore();
+
+/**
+ * Shows `text` for a few seconds on this page. `carry`: the action navigates afterwards ("Flow saved",
+ * then the flow's page), so the toast moves to the page it lands on instead of being dismissed.
+ */
+export function toast(text: string, bad = false, options: { carry?: boolean } = {}): void {
+  toastStore.raise(text, { bad, page: currentPath(), ...(options.carry ? { carry: true } : {}) });
 }
-let toasts: ToastItem[] = [];
-let nextToast = 1;
-const toastListeners = new Set<() => void>();
-export function toast(text: string, bad = false): void {
-  const id = nextToast++;
-  toasts = [...toasts, { id, text, bad }];
-  for (const l of toastListeners) l();
-  setTimeout(
-    () => {
-      toasts = toasts.filter((t) => t.id !== id);
-      for (const l of toastListeners) l();
-    },
-    bad ? 8000 : 4000,
-  );
-}
+
 export function Toasts() {
   const items = useSyncExternalStore(
-    (cb) => {
-      toastListeners.add(cb);
-      return () => toastListeners.delete(cb);
-    },
-    () => toasts,
+    (cb) => toastStore.subscribe(cb),
+    () => toastStore.items,
   );
+  const { path } = useLocation();
+  useEffect(() => toastStore.pageChanged(path), [path]);
   return (
     <div className="toasts" role="status" aria-live="polite">
       {items.map((t) => (

@@ -59,18 +59,31 @@ export function ConnectionsPage() {
     }, 1000);
   };
 
-  const test = (c: ConnectionView) =>
-    attempt(async () => {
+  const [testing, setTesting] = useState<string>();
+  /** Tests one connection, then shows its recorded health on its card (the rest of the list stays). */
+  const test = async (c: ConnectionView) => {
+    setTesting(c.id);
+    try {
       const r = await api<{ ok: boolean; missingScopes?: string[] }>(`/connections/${c.id}/test`, {
         method: "POST",
-      });
-      toast(
-        r.missingScopes?.length
-          ? `${c.label} works, but lacks scopes: ${r.missingScopes.join(", ")}`
-          : `${c.label} works`,
+      }).catch((err: unknown) => ({ ok: false as const, error: messageOf(err) }));
+      if ("error" in r) toast(`${c.label}: ${r.error}`, true);
+      else
+        toast(
+          r.missingScopes?.length
+            ? `${c.label} works, but lacks scopes: ${r.missingScopes.join(", ")}`
+            : `${c.label} works`,
+        );
+      const { connection } = await api<{ connection: ConnectionView }>(`/connections/${c.id}`);
+      loaded.update((d) =>
+        d ? { connections: d.connections.map((x) => (x.id === c.id ? connection : x)) } : d,
       );
-      await loaded.reload();
-    });
+    } catch (err) {
+      toast(messageOf(err), true);
+    } finally {
+      setTesting(undefined);
+    }
+  };
 
   const rename = async (c: ConnectionView) => {
     const label = window.prompt(`New name for “${c.label}”`, c.label);
@@ -152,6 +165,7 @@ export function ConnectionsPage() {
               <ConnectionCard
                 key={c.id}
                 c={c}
+                testing={testing === c.id}
                 onTest={() => void test(c)}
                 onRename={() => void rename(c)}
                 onRemove={() => void remove(c)}
@@ -177,12 +191,14 @@ export function ConnectionsPage() {
 
 function ConnectionCard({
   c,
+  testing,
   onTest,
   onRename,
   onRemove,
   onReconnect,
 }: {
   c: ConnectionView;
+  testing: boolean;
   onTest: () => void;
   onRename: () => void;
   onRemove: () => void;
@@ -194,7 +210,7 @@ function ConnectionCard({
       <div className="row spread">
         <div>
           <h2 style={{ marginBottom: 2 }}>
-            {c.label} <StatusBadge status={c.status} />
+            {c.label} <StatusBadge status={c.health ?? c.status} testid="health" />
           </h2>
           <div className="muted small">
             {c.kind === "pit"
@@ -207,13 +223,14 @@ function ConnectionCard({
             <Time iso={c.createdAt} />
           </div>
           {c.statusReason ? <p className="error-text">{c.statusReason}</p> : null}
+          <LastTest c={c} />
           {c.pausedFlows.length ? (
             <p className="small">Paused flows: {c.pausedFlows.map((f) => f.name).join(", ")}</p>
           ) : null}
         </div>
         <div className="row">
-          <button type="button" className="small" onClick={onTest}>
-            Test
+          <button type="button" className="small" onClick={onTest} disabled={testing} aria-busy={testing}>
+            {testing ? "Testing…" : "Test"}
           </button>
           <button type="button" className="small" onClick={onRename}>
             Rename
@@ -238,6 +255,22 @@ function ConnectionCard({
         </details>
       ) : null}
     </article>
+  );
+}
+
+/** When it was last tested and how that went: what the health badge is based on. */
+function LastTest({ c }: { c: ConnectionView }) {
+  const t = c.lastTest;
+  if (!t)
+    return (
+      <p className="small muted" data-testid="last-test">
+        Not tested yet: Test reads its location once to check the token.
+      </p>
+    );
+  return (
+    <p className={`small ${t.ok ? "muted" : "error-text"}`} data-testid="last-test">
+      Last tested <Time iso={t.at} />: {t.ok ? "it worked" : `it failed: ${t.reason ?? "no reason given"}`}
+    </p>
   );
 }
 

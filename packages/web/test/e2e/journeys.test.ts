@@ -176,11 +176,25 @@ describe("the web app in Chromium", () => {
   it("journey 1: builds the welcome-call flow from blank, tests, saves, enables it, and shows its run", {
     timeout: LONG,
   }, async () => {
+    // The newest contact in the account: testing the instant trigger reads it (and a few older ones).
+    const sampledId = await createContact("Sampled");
     await goto("/flows/new");
     await page.getByLabel("Choose the trigger").fill("contact created");
     await page.getByRole("option", { name: /^Contact Created \(instant\)/ }).click();
+    const source = page.getByTestId("sample-source");
+    await expect(source.textContent()).resolves.toMatch(/using the catalog's example data/);
     await page.getByRole("button", { name: "Test trigger" }).click();
-    await page.getByText(/using (Result #1|example data)/).waitFor();
+    await poll(async () => (await source.textContent()) ?? "").toMatch(
+      /^using latest contact from HighLevel: Sampled Tester, created \S/,
+    );
+    // An older record can be picked instead, and back.
+    const record = page.getByLabel("Record to use");
+    await record.selectOption({ index: 1 });
+    await expect(source.textContent()).resolves.toMatch(/^using #2 contact from HighLevel: /);
+    await record.selectOption({ index: 0 });
+    await page.getByText("Show the sample").click();
+    await expect(page.getByLabel("Trigger sample").textContent()).resolves.toContain(sampledId);
+    await shot(page, "03a-builder-trigger-sample");
 
     await page.getByTestId("add-step").click();
     await page.getByLabel("Choose the action").fill("create contact task");
@@ -198,7 +212,8 @@ describe("the web app in Chromium", () => {
     const title = page.locator("#step-0-title");
     await title.click();
     await title.pressSequentially("Welcome call: {{ trigger.firstN");
-    await page.getByRole("option", { name: /^trigger\.firstName/ }).waitFor();
+    // (a real contact also has firstNameLowerCase: the option is the field itself)
+    await page.getByRole("option", { name: /^trigger\.firstName "/ }).waitFor();
     await title.press("Enter");
     await expect(title.inputValue()).resolves.toBe("Welcome call: {{ trigger.firstName }}");
     // The preview evaluates the expression on the trigger's sample.
@@ -230,14 +245,14 @@ describe("the web app in Chromium", () => {
       await title.fill("Welcome call: {{ trigger.firstName }}");
     }
 
-    // The step runs for real against the sandbox with the sample mapped in. The instant trigger's sample is
-    // the catalog's example (its contact does not exist), so what is checked is the mapped input and the answer.
+    // The step runs for real against the sandbox with the real contact mapped in: the task is created on it.
     await page.getByTestId("test-step").click();
     const result = page.getByTestId("test-result");
     await result.waitFor();
+    await expect(result.textContent()).resolves.toMatch(/tested.*POST \/contacts\/\S+\/tasks/);
     await result.getByRole("tab", { name: "Input" }).click();
-    await expect(result.getByRole("tabpanel").textContent()).resolves.toContain("Welcome call: John");
-    await expect(result.textContent()).resolves.toMatch(/tested|Failed/);
+    await expect(result.getByRole("tabpanel").textContent()).resolves.toContain("Welcome call: Sampled");
+    await expect(result.getByRole("tabpanel").textContent()).resolves.toContain(sampledId);
     await shot(page, "04-builder-tested");
 
     await page.getByRole("button", { name: /Flow settings/ }).click();
@@ -245,6 +260,8 @@ describe("the web app in Chromium", () => {
     await expect(page.getByLabel(/^Id/).inputValue()).resolves.toBe("welcome-call-from-the-browser");
     await page.keyboard.press("Control+s");
     await page.waitForURL(/#\/flows\/welcome-call-from-the-browser$/);
+    // The save's toast came along to the page the save opened.
+    await page.locator(".toast").filter({ hasText: "Flow saved" }).waitFor();
     await poll(async () => page.getByTestId("save-state").textContent()).toMatch(/^Saved/);
     await page.getByTestId("enable-flow").check();
     await poll(async () => page.getByTestId("enable-flow").isChecked()).toBe(true);
@@ -334,17 +351,45 @@ describe("the web app in Chromium", () => {
     expect(added.length).toBe(1);
     const created = page.getByTestId(added[0]!);
     await expect(created.textContent()).resolves.toContain("Location (OAuth)");
-    await created.getByRole("button", { name: "Test" }).click();
+    // Its health as the API records it: untested until a test ran, then failing with the reason or ok,
+    // shown on its card in place when Test answers.
+    const health = created.getByTestId("health");
+    const lastTest = created.getByTestId("last-test");
+    await expect(health.textContent()).resolves.toBe("untested");
+    await expect(lastTest.textContent()).resolves.toMatch(/Not tested yet/);
+    const testButton = created.getByRole("button", { name: /^Test/ });
+    await fetch(`${demo.sandbox.baseUrl}/__sandbox/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ rate: 1, kinds: ["502"], seed: 1, match: { operationId: "get-location" } }),
+    });
+    try {
+      await testButton.click();
+      await poll(async () => health.textContent()).toBe("failing");
+      await expect(lastTest.textContent()).resolves.toMatch(/^Last tested .+: it failed: \S/);
+      await shot(page, "11a-connection-failing");
+    } finally {
+      await fetch(`${demo.sandbox.baseUrl}/__sandbox/faults`, { method: "DELETE" });
+    }
+    await poll(() => testButton.isEnabled()).toBe(true);
+    await testButton.click();
     const label = (await created.getAttribute("aria-label"))!.replace(/^Connection /, "");
     await page
       .locator(".toast")
       .filter({ hasText: `${label} works` })
       .waitFor();
+    await poll(async () => health.textContent()).toBe("ok");
+    await expect(lastTest.textContent()).resolves.toMatch(/^Last tested .+: it worked$/);
     await shot(page, "11-connections");
     await created.getByRole("button", { name: /^Remove/ }).click();
     await page.getByRole("dialog").getByRole("button", { name: "Remove connection" }).click();
     await poll(() => cards.count()).toBe(before);
     await expect(page.getByTestId(added[0]!).count()).resolves.toBe(0);
+    // Toasts belong to their page: "Connection removed" does not follow the person to Flows.
+    await page.locator(".toast").filter({ hasText: "Connection removed" }).waitFor();
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Flows" }).click();
+    await page.getByRole("heading", { name: "Flows", exact: true }).waitFor();
+    await expect(page.locator(".toast").count()).resolves.toBe(0);
   });
 
   it("journey 4: uploads the BatchLeads sample, dry-runs it, imports it to 100%; the summary matches the CLI's", {
