@@ -1,36 +1,19 @@
-import { execFile } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import path from "node:path";
-import { promisify } from "node:util";
 import { startSandbox } from "@hlconnect/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli, sandboxEnv } from "./helpers/cli.ts";
 
-const run = promisify(execFile);
-const BIN = path.resolve(import.meta.dirname, "../bin/hlconnect.mjs");
-
-async function cli(args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      env: { ...process.env, HIGHLEVEL_TOKEN: "", ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+// No token from the caller's shell: a test that wants one passes it.
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  runCli(args, { HIGHLEVEL_TOKEN: "", ...env });
 
 describe("hlconnect api", () => {
   let sandbox: Awaited<ReturnType<typeof startSandbox>>;
   let env: Record<string, string>;
   beforeAll(async () => {
     sandbox = await startSandbox({ port: 0, seed: 7 });
-    env = {
-      HIGHLEVEL_BASE_URL: sandbox.info.baseUrl,
-      HIGHLEVEL_TOKEN: sandbox.info.locationToken,
-      HIGHLEVEL_LOCATION_ID: sandbox.info.locationId,
-    };
+    env = sandboxEnv(sandbox);
   });
   afterAll(async () => {
     await sandbox?.close();

@@ -1,39 +1,22 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { type Sandbox, startSandbox } from "@hlconnect/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli, sandboxEnv } from "./helpers/cli.ts";
 
-const run = promisify(execFile);
-const BIN = path.resolve(import.meta.dirname, "../bin/hlconnect.mjs");
 const SEED = JSON.parse(
   readFileSync(path.resolve(import.meta.dirname, "../../../specs/catalog/seed-operations.json"), "utf8"),
 ) as { operations: Array<{ name: string; kind: string }> };
 
-async function cli(args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      env: { ...process.env, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = runCli;
 
 describe("hlconnect ops", () => {
   let sandbox: Sandbox;
   let env: Record<string, string>;
   beforeAll(async () => {
     sandbox = await startSandbox({ port: 0, seed: 5 });
-    env = {
-      HIGHLEVEL_BASE_URL: sandbox.info.baseUrl,
-      HIGHLEVEL_TOKEN: sandbox.info.locationToken,
-      HIGHLEVEL_LOCATION_ID: sandbox.info.locationId,
-    };
+    env = sandboxEnv(sandbox);
   });
   afterAll(async () => {
     await sandbox?.close();

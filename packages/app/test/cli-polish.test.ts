@@ -1,30 +1,19 @@
 // Answers a new user got wrong, each found by trying: a disabled flow listed as active, and
 // `connections oauth` printing a link to a server that has no OAuth app.
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { type Sandbox, startSandbox } from "@hlconnect/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openEngine } from "../src/cli/data.ts";
 import { createSandboxContact } from "../src/cli/demo.ts";
+import { BIN, runCli } from "./helpers/cli.ts";
 
-const exec = promisify(execFile);
-const BIN = path.resolve(import.meta.dirname, "../bin/hlconnect.mjs");
 const SECRET = "polish-test-secret-0123456789";
 
-async function cli(args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], {
-      env: { ...process.env, HLCONNECT_SECRET: SECRET, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  runCli(args, { HLCONNECT_SECRET: SECRET, ...env });
 
 const FLOW = `id: tagger
 name: Tag new contacts

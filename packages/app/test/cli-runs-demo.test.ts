@@ -1,28 +1,16 @@
 // What a new user does after `serve --demo`: the banner says how to look at its runs (with the demo's
 // --data), `runs show` reads as text (JSON with --json), and `runs replay` beside the running server
 // goes through the server instead of a second engine on the same data dir.
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BIN, runCli } from "./helpers/cli.ts";
 
-const exec = promisify(execFile);
-const BIN = path.resolve(import.meta.dirname, "../bin/hlconnect.mjs");
 const TOKEN = "runs-demo-test-token-0123456789";
 
-async function cli(args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], {
-      env: { ...process.env, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = runCli;
 
 /** Start serve --demo; resolve once `until` matches its stdout. */
 function startDemo(args: string[], until: RegExp): Promise<{ child: ChildProcess; out: () => string }> {

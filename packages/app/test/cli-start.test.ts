@@ -1,28 +1,17 @@
 // The CLI's start and its answers to mistakes: the top-level help without loading any command group
 // (its summaries are the groups' own descriptions), --version, the Node version check, the closest
 // names for unknown commands, options and values, and a closed pipe that ends the output quietly.
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import pkg from "../package.json" with { type: "json" };
 import { GROUPS, SUMMARIES } from "../src/cli/main.ts";
+import { BIN, runCli } from "./helpers/cli.ts";
 
-const run = promisify(execFile);
-const BIN = path.resolve(import.meta.dirname, "../bin/hlconnect.mjs");
-
-async function cli(args: string[], nodeArgs: string[] = []) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [...nodeArgs, BIN, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (args: string[], nodeArgs: string[] = []) => runCli(args, {}, nodeArgs);
 
 describe("hlconnect start-up", () => {
   it("the top-level help's summaries are the groups' own descriptions", async () => {

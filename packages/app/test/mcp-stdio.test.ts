@@ -1,10 +1,8 @@
 // `hlconnect mcp` over stdio, driven by the MCP SDK's own client: the process is spawned as an MCP
 // client would spawn it, with HIGHLEVEL_* pointing at a sandbox.
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { inputJsonSchema } from "@hlconnect/catalog";
 import { getOperation, HighLevelClient } from "@hlconnect/client";
 import { Engine } from "@hlconnect/engine/engine";
@@ -13,6 +11,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BIN, runCli } from "./helpers/cli.ts";
 import {
   checkToolList,
   errorText,
@@ -24,9 +23,6 @@ import {
   requestsDuring,
   structured,
 } from "./mcp-scenario.ts";
-
-const BIN = path.resolve(import.meta.dirname, "../bin/hlconnect.mjs");
-const run = promisify(execFile);
 
 let sandbox: Sandbox;
 let env: Record<string, string>;
@@ -47,15 +43,7 @@ async function connect(args: string[] = [], extraEnv: Record<string, string> = {
   return client;
 }
 
-async function cli(args: string[], extraEnv: Record<string, string> = {}) {
-  try {
-    const r = await run(process.execPath, [BIN, ...args], { env: { ...process.env, ...env, ...extraEnv } });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (args: string[], extraEnv: Record<string, string> = {}) => runCli(args, { ...env, ...extraEnv });
 
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0, seed: 12 });

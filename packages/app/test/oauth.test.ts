@@ -15,10 +15,10 @@ import { createApp } from "../src/server/app.ts";
 import { type Listening, listen } from "../src/server/listen.ts";
 import { createLogger, engineLogger } from "../src/server/logging.ts";
 import { signStartLink, startLinkKey } from "../src/server/oauth/start-link.ts";
+import { runCli } from "./helpers/cli.ts";
 
 const SECRET = "an-oauth-server-test-passphrase-long-enough";
 const API_TOKEN = "oauth-test-api-token-9d3e1b";
-const BIN = path.resolve(import.meta.dirname, "../bin/hlconnect.mjs");
 const VERSION = "2021-07-28";
 const run = promisify(execFile);
 
@@ -174,17 +174,7 @@ async function contactsIn(locationId: string, email: string): Promise<unknown[]>
   return ((await res.json()) as { contacts: unknown[] }).contacts;
 }
 
-async function cli(args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args, "--data", dataDir], {
-      env: { ...process.env, HLCONNECT_SECRET: SECRET },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (args: string[]) => runCli([...args, "--data", dataDir], { HLCONNECT_SECRET: SECRET });
 
 let locationConnection: string;
 

@@ -1,26 +1,14 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { formatFlowError, parseFlowFile } from "@hlconnect/engine/flows/index";
 import { personsFor, propertyKey } from "@hlconnect/sandbox/batchdata/generate";
 import { afterEach, describe, expect, it } from "vitest";
 import { type EngineHarness, startEngineHarness } from "../../engine/test/e2e/harness.ts";
 import { listTemplates, TEMPLATES_DIR } from "../src/cli/templates.ts";
+import { runCli } from "./helpers/cli.ts";
 
-const run = promisify(execFile);
-const BIN = path.resolve(import.meta.dirname, "../bin/hlconnect.mjs");
-
-async function cli(args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (args: string[]) => runCli(args);
 
 // biome-ignore lint/suspicious/noExplicitAny: API answers are indexed freely in assertions
 type Json = any;
