@@ -19,6 +19,7 @@ import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { bundle, ENTRIES, REPO } from "./bundle.ts";
+import { buildZapierAssets } from "./zapier.ts";
 
 interface LockEntry {
   version?: string;
@@ -47,6 +48,11 @@ const ASSETS = [
 const REGISTRY = "https://registry.npmjs.org/";
 /** Loaded with require() only when needed (server/logging.ts: pino-pretty for a terminal). */
 const REQUIRED_AT_RUN_TIME = ["pino-pretty"];
+/**
+ * Imported only where the sources are (a clone): the Zapier export bundles its engine with esbuild
+ * there, and copies the package's prepared one otherwise (packages/app/dist/zapier, made below).
+ */
+const SOURCES_ONLY = ["esbuild"];
 
 const readJson = (file: string) => JSON.parse(readFileSync(path.join(REPO, file), "utf8"));
 
@@ -57,7 +63,11 @@ export async function pack(outDir = path.join(REPO, "dist")): Promise<string> {
     if (!existsSync(path.join(REPO, "packages/web/dist/index.html"))) {
       execFileSync("npm", ["run", "build:web"], { cwd: REPO, stdio: "inherit" });
     }
-    const meta = await bundle({ outdir: path.join(stage, "dist"), rootFromOutdir: "../" });
+    // The Zapier export's files go where its compiled code looks for them (the app build's layout).
+    const [meta] = await Promise.all([
+      bundle({ outdir: path.join(stage, "dist"), rootFromOutdir: "../" }),
+      buildZapierAssets(path.join(stage, "packages/app/dist/zapier")),
+    ]);
     for (const asset of ASSETS) cpSync(path.join(REPO, asset), path.join(stage, asset), { recursive: true });
     const typeImports = declarations(path.join(stage, "types"));
     mkdirSync(path.join(stage, "bin"));
@@ -67,7 +77,7 @@ export async function pack(outDir = path.join(REPO, "dist")): Promise<string> {
     for (const out of Object.values(meta.outputs))
       for (const i of out.imports)
         if (i.external && !i.path.startsWith("node:") && !builtinModules.includes(i.path))
-          imported.add(packageOf(i.path));
+          if (!SOURCES_ONLY.includes(packageOf(i.path))) imported.add(packageOf(i.path));
     // Packages the declarations name (zod's types in input schemas) are needed by TypeScript users,
     // and those the code loads with require() when it needs them the bundle cannot see.
     for (const name of [...typeImports, ...REQUIRED_AT_RUN_TIME]) imported.add(name);

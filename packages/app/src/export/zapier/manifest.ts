@@ -2,6 +2,7 @@
 // JSON derived from the catalog's own declarations (describe.ts). The app's shared runtime reads
 // it; there is no code per entry.
 import { createRequire } from "node:module";
+import path from "node:path";
 import {
   type CatalogEntry,
   describeEntry,
@@ -10,6 +11,7 @@ import {
   inputJsonSchema,
   type OptionSource,
 } from "@hlconnect/catalog";
+import { templateDir } from "./assets.ts";
 import {
   type FieldContext,
   inputFields,
@@ -26,11 +28,17 @@ import {
   type ZapierKind,
 } from "./select.ts";
 
-const shape = createRequire(import.meta.url)("./template/lib/shape.cjs") as {
+interface Shape {
   itemsOf(output: unknown): Record<string, unknown>[];
   withDedupeId(item: Record<string, unknown>, key?: string): Record<string, unknown>;
   createResult(output: unknown): Record<string, unknown>;
-};
+}
+let shapeModule: Shape | undefined;
+/** The app's own result shaping, so samples look like what the app returns; loaded on first use. */
+function shape(): Shape {
+  shapeModule ??= createRequire(import.meta.url)(path.join(templateDir(), "lib/shape.cjs")) as Shape;
+  return shapeModule;
+}
 
 export interface StepSpec {
   key: string;
@@ -119,13 +127,13 @@ function helperKey(s: OptionSource): string {
 
 function sampleFor(kind: ZapierKind, e: CatalogEntry): Record<string, unknown> {
   const raw = e.output.sample;
-  if (kind === "create") return shape.createResult(raw);
-  const item = shape.itemsOf(raw)[0] ?? {};
+  if (kind === "create") return shape().createResult(raw);
+  const item = shape().itemsOf(raw)[0] ?? {};
   if (kind === "search") return Object.keys(item).length ? item : { id: "sample" };
   const dedupe = e.kind === "trigger" && e.trigger.type === "polling" ? e.trigger.dedupe : "id";
   const own = item.id ?? item._id ?? "sample";
   const key = dedupe === "id" ? String(own) : `${own}@1700000000000`;
-  return shape.withDedupeId(item, key);
+  return shape().withDedupeId(item, key);
 }
 
 function customFieldModel(e: CatalogEntry): "contact" | "opportunity" | undefined {
