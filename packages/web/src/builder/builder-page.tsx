@@ -22,6 +22,7 @@ import { blankFlow, moveStep, newStepId, problemsOf, slugify } from "./flow-doc.
 import { SettingsPanel, StepPanel, TriggerPanel } from "./panels.tsx";
 import type { StepTestResult } from "./test-panel.tsx";
 import type { TriggerSampleState } from "./trigger-sample.tsx";
+import { YamlTab } from "./yaml-tab.tsx";
 
 type Selection =
   | { kind: "settings" }
@@ -71,7 +72,11 @@ function Builder({ initial, entries }: { initial: Loaded; entries: CatalogSummar
   const [conflict, setConflict] = useState<Conflict>();
   const [idTouched, setIdTouched] = useState(!isNew);
   const [ask, confirmNode] = useConfirm();
-  useLeaveGuard(dirty);
+  const [view, setView] = useState<"steps" | "yaml">("steps");
+  /** The YAML tab's edited text; undefined while the file is as saved. */
+  const [yamlText, setYamlText] = useState<string>();
+  const unsaved = dirty || yamlText !== undefined;
+  useLeaveGuard(unsaved);
 
   const transforms = useLoad(
     (signal) =>
@@ -160,12 +165,15 @@ function Builder({ initial, entries }: { initial: Loaded; entries: CatalogSummar
         setTimeout(() => navigate(`/flows/${flow.id}`, { replace: true }), 0);
         return;
       }
+      const baseVersion = overwrite ? overwrite.version : detail.version;
+      // The YAML tab's text as written, else the form's document written into the saved YAML.
       const { flow } = await api<{ flow: FlowDetail }>(`/flows/${encodeURIComponent(detail.id)}`, {
         method: "PUT",
-        body: { document: doc, baseVersion: overwrite ? overwrite.version : detail.version },
+        body: yamlText !== undefined ? { source: yamlText, baseVersion } : { document: doc, baseVersion },
       });
       setDetail(flow);
       if (flow.document) setDoc(flow.document);
+      setYamlText(undefined);
       setDirty(false);
       setProblems([]);
       toast("Saved");
@@ -277,7 +285,7 @@ function Builder({ initial, entries }: { initial: Loaded; entries: CatalogSummar
           <p className="muted small" aria-live="polite" data-testid="save-state">
             {saving
               ? "Saving…"
-              : dirty
+              : unsaved
                 ? "Unsaved changes"
                 : isNew
                   ? "Not saved yet"
@@ -286,13 +294,13 @@ function Builder({ initial, entries }: { initial: Loaded; entries: CatalogSummar
         </div>
         <div className="row">
           {!isNew ? (
-            <label className="toggle" title={dirty ? "Save first" : undefined}>
+            <label className="toggle" title={unsaved ? "Save first" : undefined}>
               <input
                 type="checkbox"
                 role="switch"
                 aria-checked={enabled}
                 checked={enabled}
-                disabled={dirty}
+                disabled={unsaved}
                 onChange={(e) => void setEnabled(e.target.checked)}
                 data-testid="enable-flow"
               />
@@ -303,7 +311,7 @@ function Builder({ initial, entries }: { initial: Loaded; entries: CatalogSummar
             <button
               type="button"
               onClick={() => void setEnabled(true, true)}
-              disabled={dirty}
+              disabled={unsaved}
               title="Runs on live events make their reads and show what they would write, without writing"
               data-testid="enable-dry-run"
             >
@@ -314,8 +322,8 @@ function Builder({ initial, entries }: { initial: Loaded; entries: CatalogSummar
             <button
               type="button"
               onClick={() => void dryRunOnce()}
-              disabled={dirty}
-              title={dirty ? "Save first" : "Run once now: reads are made, writes are only listed"}
+              disabled={unsaved}
+              title={unsaved ? "Save first" : "Run once now: reads are made, writes are only listed"}
               data-testid="dry-run-flow"
             >
               Dry run
@@ -340,6 +348,12 @@ function Builder({ initial, entries }: { initial: Loaded; entries: CatalogSummar
           </button>
         </div>
       </div>
+      <ViewTabs
+        view={view}
+        onView={setView}
+        yamlBlocked={isNew ? "save the flow first" : dirty ? "save the form's changes first" : undefined}
+        stepsBlocked={yamlText !== undefined ? "save or undo the YAML edits first" : undefined}
+      />
       {problems.length ? (
         <section aria-label="Problems" className="card" style={{ marginBottom: 12 }}>
           <h2>
@@ -354,162 +368,181 @@ function Builder({ initial, entries }: { initial: Loaded; entries: CatalogSummar
           </ul>
         </section>
       ) : null}
-      <div className="builder">
-        <ol className="builder-list" aria-label="Trigger and steps">
-          <li>
-            <CardButton
-              num="⚙"
-              title="Flow settings"
-              sub={`${doc.id || "id not set"}${connection ? ` · ${connection.label}` : ""}`}
-              current={selected.kind === "settings"}
-              onClick={() => setSelected({ kind: "settings" })}
-              problems={general.length}
-            />
-            <div className="connector" />
-          </li>
-          <li>
-            <CardButton
-              num="⚡"
-              title={
-                doc.trigger.webhook
-                  ? "Its own webhook"
-                  : (entries.find((e) => e.key === doc.trigger.op)?.name ?? "Choose a trigger")
-              }
-              sub={
-                doc.trigger.op
-                  ? `Trigger · ${doc.trigger.op}`
-                  : doc.trigger.webhook
-                    ? "Trigger · POST /hooks/…"
-                    : "What starts the flow"
-              }
-              current={selected.kind === "trigger"}
-              onClick={() => setSelected({ kind: "trigger" })}
-              problems={problemsOf(problems, "trigger").length}
-              testid="card-trigger"
-            />
-          </li>
-          {doc.steps.map((s, i) => (
-            <li key={s.id + String(i)}>
-              <AddButton
-                onClick={() => setSelected({ kind: "add", at: i })}
-                label={`Add a step before step ${i + 1}`}
+      {view === "yaml" && detail ? (
+        <YamlTab
+          saved={detail.source}
+          text={yamlText}
+          file={detail.file?.split(/[\\/]/).pop() ?? `${detail.id}.yaml`}
+          problems={problems}
+          onChange={setYamlText}
+          onProblems={setProblems}
+          onDiscard={() => {
+            setYamlText(undefined);
+            setProblems([]);
+          }}
+        />
+      ) : (
+        <div className="builder">
+          <ol className="builder-list" aria-label="Trigger and steps">
+            <li>
+              <CardButton
+                num="⚙"
+                title="Flow settings"
+                sub={`${doc.id || "id not set"}${connection ? ` · ${connection.label}` : ""}`}
+                current={selected.kind === "settings"}
+                onClick={() => setSelected({ kind: "settings" })}
+                problems={general.length}
               />
-              <div className="row" style={{ width: "100%", flexWrap: "nowrap" }}>
-                <CardButton
-                  num={String(i + 1)}
-                  title={entries.find((e) => e.key === s.op)?.name ?? s.op}
-                  sub={`${s.id}${tests[s.id] ? (tests[s.id]?.error ? " · test failed" : " · tested") : ""}`}
-                  current={selected.kind === "step" && selected.index === i}
-                  onClick={() => setSelected({ kind: "step", index: i })}
-                  problems={problemsOf(problems, `steps[${i}]`).length}
-                  testid={`card-step-${i + 1}`}
-                />
-                <div className="stack" style={{ gap: 2 }}>
-                  <button
-                    type="button"
-                    className="small ghost"
-                    aria-label={`Move step ${i + 1} up`}
-                    disabled={i === 0}
-                    onClick={() => move(i, -1)}
-                  >
-                    ↑
-                  </button>
-                  <button
-                    type="button"
-                    className="small ghost"
-                    aria-label={`Move step ${i + 1} down`}
-                    disabled={i === doc.steps.length - 1}
-                    onClick={() => move(i, 1)}
-                  >
-                    ↓
-                  </button>
-                </div>
-              </div>
+              <div className="connector" />
             </li>
-          ))}
-          <li>
-            <div className="connector" />
-            <button
-              type="button"
-              className="step-card add-step"
-              onClick={() => setSelected({ kind: "add", at: doc.steps.length })}
-              aria-current={selected.kind === "add" && selected.at === doc.steps.length ? "true" : undefined}
-              data-testid="add-step"
-            >
-              <span className="step-num" aria-hidden="true">
-                +
-              </span>
-              <span>Add a step</span>
-              <span />
-            </button>
-          </li>
-        </ol>
-        <section className="card panel" aria-label="Editor">
-          {selected.kind === "settings" ? (
-            <BuilderContext.Provider value={contextFor(0)}>
-              <SettingsPanel
-                doc={doc}
-                isNew={isNew}
-                source={detail?.source}
-                connections={connectionList}
-                problems={problems}
-                onChange={(fn) => update(fn)}
-                onIdTouched={() => setIdTouched(true)}
-                idFollowsName={isNew && !idTouched}
-              />
-            </BuilderContext.Provider>
-          ) : null}
-          {selected.kind === "trigger" ? (
-            <BuilderContext.Provider value={contextFor(-1)}>
-              <TriggerPanel
-                doc={doc}
-                entries={entries}
-                entry={entry(doc.trigger.op)}
-                hook={detail?.hook}
-                problems={problems}
-                sample={triggerSample}
-                connectionId={connection?.id}
-                onSample={setTriggerSample}
-                onChange={(trigger) => update((d) => ({ ...d, trigger }))}
-                onNameSuggestion={(n) => {
-                  if (!doc.name) update((d) => ({ ...d, name: n, ...(idTouched ? {} : { id: slugify(n) }) }));
-                }}
-              />
-            </BuilderContext.Provider>
-          ) : null}
-          {selected.kind === "step" && doc.steps[selected.index] ? (
-            <BuilderContext.Provider value={contextFor(selected.index)}>
-              <StepPanel
-                key={selected.index}
-                index={selected.index}
-                step={doc.steps[selected.index]!}
-                entry={entry(doc.steps[selected.index]!.op)}
-                problems={problems}
-                test={tests[doc.steps[selected.index]!.id]}
-                onTest={(r) => setTests((t) => ({ ...t, [doc.steps[selected.index]!.id]: r }))}
-                onChange={(step) =>
-                  update((d) => ({ ...d, steps: d.steps.map((s, i) => (i === selected.index ? step : s)) }))
+            <li>
+              <CardButton
+                num="⚡"
+                title={
+                  doc.trigger.webhook
+                    ? "Its own webhook"
+                    : (entries.find((e) => e.key === doc.trigger.op)?.name ?? "Choose a trigger")
                 }
-                onRemove={() => void removeStep(selected.index)}
+                sub={
+                  doc.trigger.op
+                    ? `Trigger · ${doc.trigger.op}`
+                    : doc.trigger.webhook
+                      ? "Trigger · POST /hooks/…"
+                      : "What starts the flow"
+                }
+                current={selected.kind === "trigger"}
+                onClick={() => setSelected({ kind: "trigger" })}
+                problems={problemsOf(problems, "trigger").length}
+                testid="card-trigger"
               />
-            </BuilderContext.Provider>
-          ) : null}
-          {selected.kind === "add" ? (
-            <CatalogPicker
-              entries={entries}
-              kind="action"
-              onPick={(key) => addStep(selected.at, key)}
-              onCancel={() => setSelected({ kind: "trigger" })}
-            />
-          ) : null}
-        </section>
-      </div>
+            </li>
+            {doc.steps.map((s, i) => (
+              <li key={s.id + String(i)}>
+                <AddButton
+                  onClick={() => setSelected({ kind: "add", at: i })}
+                  label={`Add a step before step ${i + 1}`}
+                />
+                <div className="row" style={{ width: "100%", flexWrap: "nowrap" }}>
+                  <CardButton
+                    num={String(i + 1)}
+                    title={entries.find((e) => e.key === s.op)?.name ?? s.op}
+                    sub={`${s.id}${tests[s.id] ? (tests[s.id]?.error ? " · test failed" : " · tested") : ""}`}
+                    current={selected.kind === "step" && selected.index === i}
+                    onClick={() => setSelected({ kind: "step", index: i })}
+                    problems={problemsOf(problems, `steps[${i}]`).length}
+                    testid={`card-step-${i + 1}`}
+                  />
+                  <div className="stack" style={{ gap: 2 }}>
+                    <button
+                      type="button"
+                      className="small ghost"
+                      aria-label={`Move step ${i + 1} up`}
+                      disabled={i === 0}
+                      onClick={() => move(i, -1)}
+                    >
+                      ↑
+                    </button>
+                    <button
+                      type="button"
+                      className="small ghost"
+                      aria-label={`Move step ${i + 1} down`}
+                      disabled={i === doc.steps.length - 1}
+                      onClick={() => move(i, 1)}
+                    >
+                      ↓
+                    </button>
+                  </div>
+                </div>
+              </li>
+            ))}
+            <li>
+              <div className="connector" />
+              <button
+                type="button"
+                className="step-card add-step"
+                onClick={() => setSelected({ kind: "add", at: doc.steps.length })}
+                aria-current={
+                  selected.kind === "add" && selected.at === doc.steps.length ? "true" : undefined
+                }
+                data-testid="add-step"
+              >
+                <span className="step-num" aria-hidden="true">
+                  +
+                </span>
+                <span>Add a step</span>
+                <span />
+              </button>
+            </li>
+          </ol>
+          <section className="card panel" aria-label="Editor">
+            {selected.kind === "settings" ? (
+              <BuilderContext.Provider value={contextFor(0)}>
+                <SettingsPanel
+                  doc={doc}
+                  isNew={isNew}
+                  source={detail?.source}
+                  connections={connectionList}
+                  problems={problems}
+                  onChange={(fn) => update(fn)}
+                  onIdTouched={() => setIdTouched(true)}
+                  idFollowsName={isNew && !idTouched}
+                />
+              </BuilderContext.Provider>
+            ) : null}
+            {selected.kind === "trigger" ? (
+              <BuilderContext.Provider value={contextFor(-1)}>
+                <TriggerPanel
+                  doc={doc}
+                  entries={entries}
+                  entry={entry(doc.trigger.op)}
+                  hook={detail?.hook}
+                  problems={problems}
+                  sample={triggerSample}
+                  connectionId={connection?.id}
+                  onSample={setTriggerSample}
+                  onChange={(trigger) => update((d) => ({ ...d, trigger }))}
+                  onNameSuggestion={(n) => {
+                    if (!doc.name)
+                      update((d) => ({ ...d, name: n, ...(idTouched ? {} : { id: slugify(n) }) }));
+                  }}
+                />
+              </BuilderContext.Provider>
+            ) : null}
+            {selected.kind === "step" && doc.steps[selected.index] ? (
+              <BuilderContext.Provider value={contextFor(selected.index)}>
+                <StepPanel
+                  key={selected.index}
+                  index={selected.index}
+                  step={doc.steps[selected.index]!}
+                  entry={entry(doc.steps[selected.index]!.op)}
+                  problems={problems}
+                  test={tests[doc.steps[selected.index]!.id]}
+                  onTest={(r) => setTests((t) => ({ ...t, [doc.steps[selected.index]!.id]: r }))}
+                  onChange={(step) =>
+                    update((d) => ({ ...d, steps: d.steps.map((s, i) => (i === selected.index ? step : s)) }))
+                  }
+                  onRemove={() => void removeStep(selected.index)}
+                />
+              </BuilderContext.Provider>
+            ) : null}
+            {selected.kind === "add" ? (
+              <CatalogPicker
+                entries={entries}
+                kind="action"
+                onPick={(key) => addStep(selected.at, key)}
+                onCancel={() => setSelected({ kind: "trigger" })}
+              />
+            ) : null}
+          </section>
+        </div>
+      )}
       {conflict ? (
         <ConflictDialog
           conflict={conflict}
           onClose={() => setConflict(undefined)}
           onReload={() => {
             setDirty(false);
+            setYamlText(undefined);
             setConflict(undefined);
             setTimeout(() => window.location.reload(), 0);
           }}
@@ -521,7 +554,7 @@ function Builder({ initial, entries }: { initial: Loaded; entries: CatalogSummar
         />
       ) : null}
       {confirmNode}
-      {isNew && !doc.trigger.op && !doc.trigger.webhook ? null : <Hint />}
+      {view === "yaml" || (isNew && !doc.trigger.op && !doc.trigger.webhook) ? null : <Hint />}
     </div>
   );
 }
@@ -533,6 +566,45 @@ function Hint() {
       <span className="kbd">Ctrl Space</span> opens the suggestions, <span className="kbd">Ctrl S</span>{" "}
       saves.
     </p>
+  );
+}
+
+/** Steps (the form) or YAML (the file as text); one is closed while the other has unsaved edits. */
+function ViewTabs({
+  view,
+  onView,
+  yamlBlocked,
+  stepsBlocked,
+}: {
+  view: "steps" | "yaml";
+  onView: (v: "steps" | "yaml") => void;
+  yamlBlocked: string | undefined;
+  stepsBlocked: string | undefined;
+}) {
+  const blocked = view === "steps" ? yamlBlocked : stepsBlocked;
+  return (
+    <div className="tabs" role="tablist" aria-label="Edit the flow as">
+      {(
+        [
+          ["steps", "Steps", stepsBlocked],
+          ["yaml", "YAML", yamlBlocked],
+        ] as const
+      ).map(([v, label, why]) => (
+        <button
+          key={v}
+          type="button"
+          role="tab"
+          aria-selected={view === v}
+          disabled={view !== v && why !== undefined}
+          title={view !== v && why ? `To switch: ${why}` : undefined}
+          onClick={() => onView(v)}
+          data-testid={`view-${v}`}
+        >
+          {label}
+        </button>
+      ))}
+      {blocked ? <span className="muted small tabs-note">To switch: {blocked}</span> : null}
+    </div>
   );
 }
 

@@ -492,6 +492,70 @@ describe("the web app in Chromium", () => {
     await other.close();
   });
 
+  it("journey 6: the YAML tab edits the file as text, checked as `flows validate` checks it, saved as written", {
+    timeout: LONG,
+  }, async () => {
+    const file = path.join(flowsDir, "hand-written.yaml");
+    const original = readFileSync(file, "utf8");
+    await goto("/flows/hand-written");
+    // Loaded afresh: journey 5 left this page open on a version another tab has since replaced.
+    await page.reload();
+    await page.getByTestId("view-yaml").click({ timeout: 45_000 });
+    const editor = page.getByTestId("yaml-editor");
+    await expect(editor.inputValue()).resolves.toBe(original);
+
+    // A typo: the problem the CLI prints for the same text, line and column included.
+    const typo = original.replace(
+      "op: highlevel.contacts.tasks.create",
+      "op: highlevel.contacts.taks.create",
+    );
+    expect(typo).not.toBe(original);
+    await editor.fill(typo);
+    const typoFile = path.join(mkdtempSync(path.join(tmpdir(), "hlc-e2e-yaml-")), "hand-written.yaml");
+    writeFileSync(typoFile, typo);
+    const cli = await run(process.execPath, [BIN, "flows", "validate", typoFile]).catch(
+      (err: { stdout: string; stderr: string }) => err,
+    );
+    const cliLine = `${cli.stdout}${cli.stderr}`.split("\n").find((l) => l.includes("taks"))!;
+    const problem = cliLine.slice(cliLine.indexOf("hand-written.yaml:"));
+    expect(problem).toMatch(/^hand-written\.yaml:\d+:\d+: unknown operation/);
+    await poll(async () => (await page.getByTestId("problems").textContent()) ?? "").toContain(problem);
+    // The form stays closed while the text has unsaved edits; the file is untouched.
+    await expect(page.getByTestId("view-steps").isDisabled()).resolves.toBe(true);
+    expect(readFileSync(file, "utf8")).toBe(original);
+    await shot(page, "18-yaml-problem");
+
+    // Fixed, with a new comment and a new title: Ctrl+S writes exactly the text.
+    const edited = original.replace(/^(\s+title: ).*$/m, '$1"Call them by Friday"   # edited as text');
+    expect(edited).not.toBe(original);
+    await editor.fill(edited);
+    await poll(() => page.getByTestId("problems").count()).toBe(0);
+    await editor.press("Control+s");
+    await poll(async () => page.getByTestId("save-state").textContent()).toMatch(/^Saved/);
+    expect(readFileSync(file, "utf8")).toBe(edited);
+    // The form shows what the text says.
+    await page.getByTestId("view-steps").click();
+    await page.getByTestId("card-step-1").click();
+    await expect(page.locator("#step-0-title").inputValue()).resolves.toBe("Call them by Friday");
+
+    // Changed elsewhere meanwhile: the same 409 with the difference; overwriting writes this text.
+    await page.getByTestId("view-yaml").click();
+    const mine = edited.replace("Call them by Friday", "Call them on Monday");
+    await editor.fill(mine);
+    const other = await demo.api<{ flow: { version: string } }>("GET", "/api/flows/hand-written");
+    await demo.api("PUT", "/api/flows/hand-written", {
+      source: edited.replace("Call them by Friday", "Call them tonight"),
+      baseVersion: other.flow.version,
+    });
+    await page.getByTestId("save-flow").click();
+    await page.getByTestId("conflict").waitFor();
+    await expect(page.getByLabel("Changes").textContent()).resolves.toContain("Call them tonight");
+    await shot(page, "19-yaml-conflict");
+    await page.getByTestId("overwrite").click();
+    await poll(async () => page.getByTestId("save-state").textContent()).toMatch(/^Saved/);
+    expect(readFileSync(file, "utf8")).toBe(mine);
+  });
+
   it("keyboard: the builder's main actions work without a mouse", { timeout: LONG }, async () => {
     await goto("/flows/new");
     // The trigger search has focus; arrows and Enter pick.
