@@ -9,8 +9,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { BIN } from "./helpers/cli.ts";
+import { exited, firstLine, waitFor } from "./helpers/process.ts";
 
-const BIN = path.resolve(import.meta.dirname, "../bin/hlconnect.mjs");
 const execFileAsync = promisify(execFile);
 
 const FLOW = `id: crash-lead
@@ -35,43 +36,9 @@ const children: ChildProcess[] = [];
 function start(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; first: Promise<unknown> } {
   const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
   children.push(child);
-  const first = new Promise((resolve, reject) => {
-    let out = "";
-    let err = "";
-    const timer = setTimeout(() => reject(new Error(`${args[0]}: no first line in 25 s\n${err}`)), 25_000);
-    child.stderr!.on("data", (c: Buffer) => {
-      err += c.toString();
-    });
-    child.stdout!.on("data", (c: Buffer) => {
-      out += c.toString();
-      const nl = out.indexOf("\n");
-      if (nl >= 0) {
-        clearTimeout(timer);
-        resolve(JSON.parse(out.slice(0, nl)));
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${args[0]} exited (${code}) before its first line\n${err}`));
-    });
-  });
+  // Both the sandbox and the server print one JSON line once they listen.
+  const first = firstLine(child, `hlconnect ${args[0]}`).then((line) => JSON.parse(line) as unknown);
   return { child, first };
-}
-
-function exited(child: ChildProcess): Promise<NodeJS.Signals | number | null> {
-  if (child.exitCode !== null || child.signalCode !== null)
-    return Promise.resolve(child.signalCode ?? child.exitCode);
-  return new Promise((resolve) => child.once("exit", (code, signal) => resolve(signal ?? code)));
-}
-
-async function waitFor<T>(fn: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe("a run interrupted by a killed process", () => {

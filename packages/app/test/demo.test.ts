@@ -5,8 +5,9 @@ import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { BIN } from "./helpers/cli.ts";
+import { firstLine, waitFor } from "./helpers/process.ts";
 
-const BIN = path.resolve(import.meta.dirname, "../bin/hlconnect.mjs");
 const run = promisify(execFile);
 
 /** The environment without settings that would change what the demo generates. */
@@ -15,43 +16,6 @@ function cleanEnv(): NodeJS.ProcessEnv {
   for (const k of ["HLCONNECT_SECRET", "HLCONNECT_API_TOKEN", "HIGHLEVEL_BASE_URL", "HIGHLEVEL_TOKEN"])
     delete env[k];
   return env;
-}
-
-/** Resolves with the first stdout line; collects the rest. */
-function firstLine(child: ChildProcess, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buffer = "";
-    let stderr = "";
-    const timer = setTimeout(
-      () => reject(new Error(`no first line within ${timeoutMs} ms; stderr:\n${stderr}`)),
-      timeoutMs,
-    );
-    child.stderr!.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.stdout!.on("data", (c: Buffer) => {
-      buffer += c.toString();
-      const nl = buffer.indexOf("\n");
-      if (nl >= 0) {
-        clearTimeout(timer);
-        resolve(buffer.slice(0, nl));
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the demo exited (${code}) before its first line; stderr:\n${stderr}`));
-    });
-  });
-}
-
-async function waitFor<T>(fn: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 interface Start {
@@ -72,7 +36,7 @@ describe("hlconnect serve --demo", () => {
       env: cleanEnv(),
       stdio: ["ignore", "pipe", "pipe"],
     });
-    const start = JSON.parse(await firstLine(child, 25_000)) as Start;
+    const start = JSON.parse(await firstLine(child, "the demo", 25_000)) as Start;
     expect(start.serverUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(start.apiToken.length).toBeGreaterThan(20);
     expect(start.sandbox.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

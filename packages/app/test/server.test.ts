@@ -13,6 +13,7 @@ import type { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/server/app.ts";
 import { type AppLogger, createLogger, engineLogger } from "../src/server/logging.ts";
+import { waitFor as waitUntil } from "./helpers/process.ts";
 
 const EXAMPLES = path.resolve(import.meta.dirname, "../../../examples/flows");
 const example = (name: string) => readFileSync(path.join(EXAMPLES, name), "utf8");
@@ -65,13 +66,17 @@ async function errorOf(res: Response): Promise<string> {
   return ((await res.json()) as { error: string }).error;
 }
 
-async function waitFor<T>(fn: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let i = 0; i < 400; i++) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+/** Runs here settle within a few polls of 25 ms. */
+const waitFor = <T>(fn: () => Promise<T | undefined>, what: string) => waitUntil(fn, what, 10_000, 25);
+
+/** The last signed delivery the receiver kept, sent again to `target`. */
+async function redeliver(target: Hono): Promise<Response> {
+  const delivery = deliveries.at(-1)!;
+  return target.request("/webhooks/highlevel", {
+    method: "POST",
+    headers: delivery.headers,
+    body: delivery.body,
+  });
 }
 
 async function settled(runId: string) {
@@ -468,12 +473,7 @@ describe("the HTTP server", () => {
       now: () => Date.now() + 10 * 60_000,
     });
     const lateApp = createApp({ engine: late, apiToken: API_TOKEN, logger }).app;
-    const delivery = deliveries.at(-1)!;
-    const res = await lateApp.request("/webhooks/highlevel", {
-      method: "POST",
-      headers: delivery.headers,
-      body: delivery.body,
-    });
+    const res = await redeliver(lateApp);
     expect(res.status).toBe(401);
     expect(await errorOf(res)).toMatch(/stale_timestamp/);
     expect((await late.store.listRuns()).runs).toHaveLength(0);
@@ -490,12 +490,7 @@ describe("the HTTP server", () => {
     });
     const downApp = createApp({ engine: down, apiToken: API_TOKEN, logger }).app;
     await down.stop(); // the database is closed: storing must fail
-    const delivery = deliveries.at(-1)!;
-    const res = await downApp.request("/webhooks/highlevel", {
-      method: "POST",
-      headers: delivery.headers,
-      body: delivery.body,
-    });
+    const res = await redeliver(downApp);
     expect(res.status).toBe(500);
     expect(await errorOf(res)).toMatch(/could not be stored/);
     expect(logChunks.join("")).toMatch(/HighLevel webhook could not be stored/);
