@@ -93,16 +93,29 @@ export function leaseMsFromEnv(env: NodeJS.ProcessEnv = process.env): number | u
 export interface OpenOptions {
   /** The --data option. */
   data: string | undefined;
-  /** Refuse to create a new, empty data dir (for commands that only read). */
+  /** Refuse to create a new, empty data dir or schema (for commands that only read). */
   mustExist?: boolean;
   /** When set, a missing secret is an error that says this is why it is needed. */
   secretNeededFor?: string;
+  /** The command's --database-url / --redis-url; else HLCONNECT_DATABASE_URL / HLCONNECT_REDIS_URL. */
+  scale?: { databaseUrl?: string; redisUrl?: string };
 }
 
-/** The engine over a data dir, for commands that work on the store directly (no server). */
+/**
+ * The engine over the store the server uses, for commands that work on it directly (no server): the
+ * SQLite file of the data dir, or, when both cluster URLs are set (as for `serve` and `worker`), the
+ * cluster's PostgreSQL store and Redis queue. `clustered` tells the commands that start runs to leave
+ * them to the cluster's workers. The engine is opened, never started: no scheduler, router or worker.
+ */
 export async function openEngine(options: OpenOptions, extra: Partial<EngineOptions> = {}) {
   const dataDir = resolveDataDir(options.data);
-  if (options.mustExist && !existsSync(path.join(dataDir, "hlconnect.db"))) {
+  // Loaded here, not at the top: commands that only need the data dir stay light.
+  const { readScaleOut, scaleNames } = await import("./scale.ts");
+  const scaleOut = readScaleOut(options.scale ?? {});
+  if (scaleOut && options.mustExist) {
+    const { requireClusterSchema } = await import("./cluster-store.ts");
+    await requireClusterSchema(scaleOut.databaseUrl, scaleNames().schema ?? "hlconnect");
+  } else if (options.mustExist && !existsSync(path.join(dataDir, "hlconnect.db"))) {
     throw new CliError(
       `there is no hlconnect data in ${dataDir}: pass --data DIR (the folder \`hlconnect serve\` uses), ` +
         `or start with \`hlconnect serve --data ${options.data ?? DEFAULT_DATA_DIR}\``,
@@ -112,15 +125,22 @@ export async function openEngine(options: OpenOptions, extra: Partial<EngineOpti
     ? requireSecret(dataDir, options.secretNeededFor)
     : findSecret(dataDir);
   const baseUrl = findBaseUrl(dataDir);
-  // Loaded here, not at the top: commands that only need the data dir stay light.
   const { Engine } = await import("@hlconnect/engine/engine");
   const engine = await Engine.open({
     dataDir,
     ...(secret ? { secret } : {}),
     ...(baseUrl ? { baseUrl } : {}),
+    ...(scaleOut
+      ? {
+          databaseUrl: scaleOut.databaseUrl,
+          redisUrl: scaleOut.redisUrl,
+          role: "api" as const,
+          ...scaleNames(),
+        }
+      : {}),
     ...extra,
   });
-  return { engine, dataDir };
+  return { engine, dataDir, clustered: scaleOut !== undefined };
 }
 
 /** Run fn with an engine and always close it (the SQLite file stays consistent either way). */
