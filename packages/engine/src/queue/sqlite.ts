@@ -1,7 +1,8 @@
-// The embedded job queue: rows in the same SQLite file as the store, so jobs survive restarts.
+// The embedded job queue: rows in the same SQLite file as the store, so jobs survive restarts. Its
+// writes are bookkeeping, committed without a flush of their own (withoutFlush in store/sqlite/db.ts).
 import { InvalidInputError, StoreError } from "../store/errors.ts";
 import { newId } from "../store/ids.ts";
-import { openDatabase, type SqliteDb } from "../store/sqlite/db.ts";
+import { openDatabase, type SqliteDb, withoutFlush } from "../store/sqlite/db.ts";
 import { requirePositive, requireText, requireTime } from "../store/validate.ts";
 import type { EnqueueInput, Job, JobQueue } from "./types.ts";
 
@@ -67,15 +68,17 @@ export function openSqliteJobQueue(options: SqliteJobQueueOptions): JobQueue {
         input.availableAt === undefined
           ? now()
           : requireTime(input.availableAt, `job for run "${runId}": availableAt`);
-      const row = db
-        .transaction(() => {
-          db.prepare(
-            `INSERT INTO jobs (id, run_id, available_at, created_at, updated_at) VALUES (@id, @runId, @at, @now, @now)
+      const row = withoutFlush(db, () =>
+        db
+          .transaction(() => {
+            db.prepare(
+              `INSERT INTO jobs (id, run_id, available_at, created_at, updated_at) VALUES (@id, @runId, @at, @now, @now)
              ON CONFLICT (run_id) DO NOTHING`,
-          ).run({ id: newId("job", now()), runId, at, now: now() });
-          return db.prepare("SELECT * FROM jobs WHERE run_id = ?").get(runId) as JobRow;
-        })
-        .immediate();
+            ).run({ id: newId("job", now()), runId, at, now: now() });
+            return db.prepare("SELECT * FROM jobs WHERE run_id = ?").get(runId) as JobRow;
+          })
+          .immediate(),
+      );
       notify();
       return toJob(row);
     },
@@ -85,23 +88,27 @@ export function openSqliteJobQueue(options: SqliteJobQueueOptions): JobQueue {
       requirePositive(leaseMs, "reserve: leaseMs");
       const t = now();
       // One statement: choosing and claiming are atomic, also between processes.
-      const row = db
-        .prepare(
-          `UPDATE jobs SET lease_id = @leaseId, lease_until = @until, worker_id = @workerId,
+      const row = withoutFlush(db, () =>
+        db
+          .prepare(
+            `UPDATE jobs SET lease_id = @leaseId, lease_until = @until, worker_id = @workerId,
              attempts = attempts + 1, updated_at = @now
            WHERE id = (
              SELECT id FROM jobs
              WHERE available_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
              ORDER BY available_at, id LIMIT 1)
            RETURNING *`,
-        )
-        .get({ leaseId: newId("lease", t), until: t + leaseMs, workerId, now: t }) as JobRow | undefined;
+          )
+          .get({ leaseId: newId("lease", t), until: t + leaseMs, workerId, now: t }),
+      ) as JobRow | undefined;
       return row && toJob(row);
     },
 
     async complete(jobId, leaseId) {
       return (
-        db.prepare(`DELETE FROM jobs WHERE ${held}`).run({ jobId, leaseId: leaseId ?? null }).changes > 0
+        withoutFlush(db, () =>
+          db.prepare(`DELETE FROM jobs WHERE ${held}`).run({ jobId, leaseId: leaseId ?? null }),
+        ).changes > 0
       );
     },
 
@@ -110,13 +117,15 @@ export function openSqliteJobQueue(options: SqliteJobQueueOptions): JobQueue {
       if (error !== undefined && typeof error !== "string") {
         throw new InvalidInputError(`fail job "${jobId}": error must be a string`);
       }
-      const changes = db
-        .prepare(
-          `UPDATE jobs SET available_at = @retryAt, lease_id = NULL, lease_until = NULL, worker_id = NULL,
+      const changes = withoutFlush(db, () =>
+        db
+          .prepare(
+            `UPDATE jobs SET available_at = @retryAt, lease_id = NULL, lease_until = NULL, worker_id = NULL,
              last_error = coalesce(@error, last_error), updated_at = @now
            WHERE ${held}`,
-        )
-        .run({ jobId, leaseId: leaseId ?? null, retryAt, error: error ?? null, now: now() }).changes;
+          )
+          .run({ jobId, leaseId: leaseId ?? null, retryAt, error: error ?? null, now: now() }),
+      ).changes;
       if (changes > 0) notify();
       return changes > 0;
     },
@@ -125,11 +134,13 @@ export function openSqliteJobQueue(options: SqliteJobQueueOptions): JobQueue {
       requirePositive(leaseMs, `extend lease of job "${jobId}": leaseMs`);
       const t = now();
       return (
-        db
-          .prepare(
-            `UPDATE jobs SET lease_until = @until, updated_at = @now WHERE ${held} AND lease_id IS NOT NULL`,
-          )
-          .run({ jobId, leaseId: leaseId ?? null, until: t + leaseMs, now: t }).changes > 0
+        withoutFlush(db, () =>
+          db
+            .prepare(
+              `UPDATE jobs SET lease_until = @until, updated_at = @now WHERE ${held} AND lease_id IS NOT NULL`,
+            )
+            .run({ jobId, leaseId: leaseId ?? null, until: t + leaseMs, now: t }),
+        ).changes > 0
       );
     },
 

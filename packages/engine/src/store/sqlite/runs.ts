@@ -121,6 +121,9 @@ export function runInserter(ctx: SqliteContext): (input: NewRun) => { row: RunRo
   };
 }
 
+/** Run status moves and step results: not flushed at once (TxOptions.flush in context.ts says why). */
+const BOOKKEEPING = { flush: false } as const;
+
 export function sqliteRuns(ctx: SqliteContext): Omit<RunStore, "pruneHistory"> {
   const { db } = ctx;
   const insertRun = runInserter(ctx);
@@ -150,7 +153,7 @@ export function sqliteRuns(ctx: SqliteContext): Omit<RunStore, "pruneHistory"> {
       }
       db.prepare(sql).run({ ...params, id, now: ctx.now() });
       return runToRecord(mustGetRun(id));
-    });
+    }, BOOKKEEPING);
   }
 
   return {
@@ -279,7 +282,9 @@ export function sqliteRuns(ctx: SqliteContext): Omit<RunStore, "pruneHistory"> {
              finished_at = excluded.finished_at, updated_at = excluded.updated_at`,
         ).run({ runId, stepId, status, output, error, now: ctx.now() });
         return stepToRecord(getStepRow(runId, stepId)!);
-      });
+        // A step's result is bookkeeping: its recorded input (startStep, flushed before the call) is what
+        // a restart needs to reconcile the call if a power cut takes this commit back.
+      }, BOOKKEEPING);
     },
 
     async getStep(runId, stepId) {

@@ -11,6 +11,7 @@ import type {
 } from "../types.ts";
 import { optionalText, requirePositive, requireText, requireTime, toJson } from "../validate.ts";
 import { opt, type SqliteContext } from "./context.ts";
+import { withoutFlush } from "./db.ts";
 import { runInserter, runToRecord } from "./runs.ts";
 
 interface WebhookRow {
@@ -119,34 +120,41 @@ export function sqliteWebhooks(ctx: SqliteContext): WebhookInbox {
       const leaseMs = requirePositive(options.leaseMs ?? 60_000, "webhook claim: leaseMs");
       const now = ctx.now();
       // One statement: the row choice and the claim are atomic, even across processes.
-      const rows = db
-        .prepare(
-          `UPDATE webhooks SET status = 'claimed', claimed_by = @workerId, lease_until = @leaseUntil,
+      // A claim is bookkeeping (not flushed at once): if a power cut takes it back the row is pending again.
+      const rows = withoutFlush(db, () =>
+        db
+          .prepare(
+            `UPDATE webhooks SET status = 'claimed', claimed_by = @workerId, lease_until = @leaseUntil,
              attempts = attempts + 1
            WHERE id IN (
              SELECT id FROM webhooks
              WHERE status = 'pending' OR (status = 'claimed' AND lease_until <= @now)
              ORDER BY received_at, id LIMIT @limit)
            RETURNING *`,
-        )
-        .all({ workerId, leaseUntil: now + leaseMs, now, limit }) as WebhookRow[];
+          )
+          .all({ workerId, leaseUntil: now + leaseMs, now, limit }),
+      ) as WebhookRow[];
       return rows.sort((a, b) => a.received_at - b.received_at || (a.id < b.id ? -1 : 1)).map(toRecord);
     },
 
     async routeWebhook(id, runs: NewRun[], note) {
       if (!Array.isArray(runs)) throw new InvalidInputError(`webhook "${id}": runs must be a list`);
-      const created = ctx.tx(() => {
-        if (!select.get(id)) throw new NotFoundError("webhook", id);
-        const rows = [];
-        for (const run of runs) {
-          const result = insertRun(run);
-          if (result.created) rows.push(result.row);
-        }
-        db.prepare(
-          `UPDATE webhooks SET status = @status, routed_at = @now, lease_until = NULL, note = @note WHERE id = @id`,
-        ).run({ id, status: runs.length ? "routed" : "ignored", now: ctx.now(), note: note ?? null });
-        return rows;
-      });
+      const created = ctx.tx(
+        () => {
+          if (!select.get(id)) throw new NotFoundError("webhook", id);
+          const rows = [];
+          for (const run of runs) {
+            const result = insertRun(run);
+            if (result.created) rows.push(result.row);
+          }
+          db.prepare(
+            `UPDATE webhooks SET status = @status, routed_at = @now, lease_until = NULL, note = @note WHERE id = @id`,
+          ).run({ id, status: runs.length ? "routed" : "ignored", now: ctx.now(), note: note ?? null });
+          return rows;
+          // Not flushed at once: taken back by a power cut, the webhook is routed again to the same runs.
+        },
+        { flush: false },
+      );
       return created.map(runToRecord) as RunRecord[];
     },
 
