@@ -139,6 +139,24 @@ describe("backpressure", () => {
   });
 });
 
+describe("backpressure on a late event loop", () => {
+  it("answers 429 at once, before verifying, while the event loop lags; 200 again once it keeps up", async () => {
+    const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+    const { app, engine } = await setup({ key: publicKey });
+    const lag = vi.spyOn(engine.loopLag, "lagMs", "get").mockReturnValue(800);
+    const unsigned = await app.request("/webhooks/highlevel", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    // Not 401: a busy server spends nothing on a delivery it cannot take, and HighLevel retries a 429.
+    expect(unsigned.status).toBe(429);
+    expect(await unsigned.text()).toMatch(/busy \(answers run 800 ms late\)/);
+    lag.mockReturnValue(20);
+    expect((await app.request("/webhooks/highlevel", signed(privateKey, event()))).status).toBe(200);
+  });
+});
+
 describe("per-flow hooks", () => {
   it("an unknown flow and a wrong secret get the same answer, checked before the body is read", async () => {
     const { app, engine } = await setup();

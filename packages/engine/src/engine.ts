@@ -20,6 +20,7 @@ import {
   parseFlowFile,
 } from "./flows/index.ts";
 import { routingProblem } from "./flows/routing.ts";
+import { EventLoopLag } from "./load/event-loop.ts";
 import { type Logger, silentLogger } from "./logger.ts";
 import type { JobQueue } from "./queue/types.ts";
 import { startWorker, type Worker } from "./queue/worker.ts";
@@ -86,8 +87,10 @@ export class Engine {
   readonly router: WebhookRouter;
   /** Reads, by polling, the events of instant triggers that webhooks did not deliver. */
   readonly backfill: Backfiller;
-  /** Group commits of incoming webhooks, refusing new ones (429) when too many wait. */
+  /** Group commits of incoming webhooks, refusing new ones (429) when commits or the event loop lag. */
   readonly ingest: WebhookIngest;
+  /** How late this process's event loop runs (measured while started). */
+  readonly loopLag = new EventLoopLag();
   readonly logger: Logger;
   readonly #options: EngineOptions;
   readonly #backends: Backends;
@@ -124,6 +127,7 @@ export class Engine {
     });
     this.ingest = new WebhookIngest(store, {
       ...(options.ingestMaxPending !== undefined ? { maxPending: options.ingestMaxPending } : {}),
+      lagMs: () => this.loopLag.lagMs,
     });
     this.router = new WebhookRouter(this.env, queue, `router-${process.pid}`, options.leaseMs);
   }
@@ -183,6 +187,7 @@ export class Engine {
 
   /** Start the scheduler, the router and the workers, after re-queuing runs a crash left behind. */
   async start(): Promise<void> {
+    this.loopLag.start();
     await this.requeueOpenRuns();
     const count = this.#options.role === "api" ? 0 : (this.#options.workers ?? 2);
     for (let i = 0; i < count; i++) {
@@ -191,6 +196,8 @@ export class Engine {
           queue: this.queue,
           workerId: `worker-${process.pid}-${i}`,
           pollMs: 500,
+          // While answers run late, runs wait a little before the next: acknowledgements come first.
+          pauseMs: () => (this.loopLag.lagMs > 100 ? 50 : 0),
           ...(this.#options.leaseMs ? { leaseMs: this.#options.leaseMs } : {}),
           handle: async (job, signal) => {
             const started = Date.now();
@@ -232,6 +239,7 @@ export class Engine {
   }
 
   async stop(): Promise<void> {
+    this.loopLag.stop();
     await this.#backends.leader.stop();
     this.scheduler.stop();
     this.router.stop();
@@ -363,6 +371,7 @@ export class Engine {
     raw: Buffer,
     headers: WebhookHeaders,
   ): Promise<{ accepted: boolean; duplicate: boolean }> {
+    this.ingest.admit(); // refused before the work of verifying it, when it could not be taken anyway
     const key = this.#options.webhookPublicKey || HIGHLEVEL_WEBHOOK_PUBLIC_KEY;
     const event = verifyWebhook(raw, headers, {
       publicKey: key,

@@ -19,6 +19,8 @@ export interface WorkerOptions {
   leaseMs?: number;
   /** Default 1000 ms. */
   pollMs?: number;
+  /** How long to wait before taking the next job (0: at once); lets a busy process give way. */
+  pauseMs?(): number;
   /** Delay before a job whose handler threw is tried again. Default 2^attempts s, at most 5 min. */
   retryDelayMs?(attempts: number): number;
   onError?(error: unknown, job?: Job): void;
@@ -95,6 +97,9 @@ export function startWorker(options: WorkerOptions): Worker {
 
   const loop = (async () => {
     while (!stopped) {
+      const pause = options.pauseMs?.() ?? 0;
+      if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+      if (stopped) break;
       let job: Job | undefined;
       try {
         job = await queue.reserve(workerId, leaseMs);

@@ -83,6 +83,9 @@ export class WebhookRouter {
             "webhook could not be routed yet",
           );
         }
+        // The embedded store answers synchronously, so without this a backlog would be routed in one
+        // go while deliveries wait unread: let the server take new requests between events.
+        await yieldToEventLoop();
       }
     }
   }
@@ -201,6 +204,8 @@ function missingConnection(connectionId: string): string {
 function noConnectionFor(locationId: string): string {
   return `no connection holds location ${locationId} (`;
 }
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 interface Skip {
   flowId?: string;

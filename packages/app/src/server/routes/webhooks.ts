@@ -92,10 +92,19 @@ export function webhookRoutes({ engine, logger, metrics }: ServerDeps): Hono {
     );
   });
 
-  /** Behind on storing: a 429 at once (HighLevel redelivers only after a 429), never a long wait. */
+  // Refusals come in bursts: one warning a second with the count, not a line per delivery.
+  let refusedSinceLog = 0;
+  let lastLog = 0;
+  /** Busy: a 429 at once (HighLevel redelivers only after a 429), never a long wait. */
   function busy(c: Context, source: string, err: IngestBusyError) {
     metrics.webhooks.refused.inc({ source, reason: "busy" });
-    logger.warn({ source }, err.message);
+    refusedSinceLog++;
+    const now = Date.now();
+    if (now - lastLog >= 1000) {
+      logger.warn({ source, refused: refusedSinceLog }, `deliveries answered 429: ${err.message}`);
+      refusedSinceLog = 0;
+      lastLog = now;
+    }
     return c.json(errorBody(err.message), 429, { "retry-after": String(err.retryAfterSeconds) });
   }
 
