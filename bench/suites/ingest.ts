@@ -2,10 +2,12 @@
 // serve` (own process, the sandbox in another): every delivery must be answered within 1 s with 200
 // or 429, every 200 must have exactly one run, and every 429, delivered again (as HighLevel does),
 // must end in a 200. The webhooks are signed here with a key of our own, given to serve.
-import { generateKeyPairSync, randomUUID, sign } from "node:crypto";
+import { execFile } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { percentile } from "../lib/drive.ts";
 import type { Figure } from "../lib/report.ts";
 import { startSandboxProcess } from "../lib/sandbox-process.ts";
@@ -41,63 +43,13 @@ export async function ingestUnderLoad(quick: boolean): Promise<Figure[]> {
     await serve.api("connections", {
       body: { kind: "pit", token: sb.info.locationToken, label: "bench", locationId: sb.info.locationId },
     });
-    const latencies: number[] = [];
-    let ok = 0;
-    let tooMany = 0;
-    let slow = 0;
-    let other = 0;
-    let resets = 0;
-    const deliver = async (i: number, webhookId: string): Promise<void> => {
-      const body = JSON.stringify({
-        type: "ContactCreate",
-        locationId: sb.info.locationId,
-        id: `bench-contact-${i}`,
-        webhookId,
-        timestamp: new Date().toISOString(),
-      });
-      for (;;) {
-        const t0 = performance.now();
-        let res: Response;
-        try {
-          res = await fetch(`${serve.serverUrl}/webhooks/highlevel`, {
-            method: "POST",
-            headers: {
-              "content-type": "application/json",
-              "x-ghl-signature": sign(null, Buffer.from(body), privateKey).toString("base64"),
-            },
-            body,
-          });
-          await res.arrayBuffer();
-        } catch {
-          // A connection the server dropped: counted, and sent again (nothing was acknowledged).
-          resets++;
-          await new Promise((r) => setTimeout(r, 1000));
-          continue;
-        }
-        const ms = performance.now() - t0;
-        latencies.push(ms);
-        if (ms > 1000) slow++;
-        if (res.status === 200) {
-          ok++;
-          return;
-        }
-        if (res.status !== 429) {
-          other++;
-          return;
-        }
-        tooMany++;
-        await new Promise((r) => setTimeout(r, 1000)); // HighLevel waits longer; the figure is the same
-      }
-    };
-    const began = performance.now();
-    const sends: Promise<void>[] = [];
-    for (let i = 0; i < total; i++) {
-      const due = began + (i * 1000) / perSecond;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      sends.push(deliver(i, randomUUID()));
-    }
-    await Promise.all(sends);
+    const { ok, tooMany, other, resets, slow, latencies } = await sendFromOwnProcess({
+      url: `${serve.serverUrl}/webhooks/highlevel`,
+      privateKeyPem: privateKey.export({ type: "pkcs8", format: "pem" }) as string,
+      locationId: sb.info.locationId,
+      total,
+      perSecond,
+    });
     // Every accepted event must become exactly one run (the routed runs, whatever their outcome).
     const deadline = Date.now() + 120_000;
     let runs = 0;
@@ -198,3 +150,34 @@ export async function ingestUnderLoad(quick: boolean): Promise<Figure[]> {
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;
+
+interface SenderResult {
+  ok: number;
+  tooMany: number;
+  other: number;
+  resets: number;
+  slow: number;
+  latencies: number[];
+}
+
+/** Run the signed-webhook sender in a child process and read its one-line JSON report. */
+function sendFromOwnProcess(input: {
+  url: string;
+  privateKeyPem: string;
+  locationId: string;
+  total: number;
+  perSecond: number;
+}): Promise<SenderResult> {
+  const script = fileURLToPath(new URL("../lib/webhook-sender.mjs", import.meta.url));
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [script, JSON.stringify(input)],
+      { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NODE_OPTIONS: "" } },
+      (error, stdout, stderr) => {
+        if (error) return reject(new Error(`the webhook sender failed: ${stderr || error.message}`));
+        resolve(JSON.parse(stdout) as SenderResult);
+      },
+    );
+  });
+}
