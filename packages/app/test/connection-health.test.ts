@@ -2,21 +2,17 @@
 // a successful one: recorded by POST /api/connections/:id/test, `hlconnect connections test` and the
 // test on save, shown by the API's connection view and `connections list`. A failed test never marks
 // needs_reconnect (that pauses flows).
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Writable } from "node:stream";
-import { promisify } from "node:util";
 import { Engine } from "@hlconnect/engine/engine";
 import { type Sandbox, startSandbox } from "@hlconnect/sandbox";
 import type { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/server/app.ts";
-import { createLogger } from "../src/server/logging.ts";
+import { runCli } from "./helpers/cli.ts";
+import { quietLogger } from "./web-helpers.ts";
 
-const run = promisify(execFile);
-const BIN = path.resolve(import.meta.dirname, "../bin/hlconnect.mjs");
 const SECRET = "connection-health-test-passphrase";
 const API_TOKEN = "connection-health-api-token-7d2e";
 const BAD_TOKEN = "pit-00000000-1111-2222-3333-444444444444";
@@ -30,7 +26,7 @@ beforeAll(async () => {
   sandbox = await startSandbox({ port: 0 });
   dataDir = mkdtempSync(path.join(tmpdir(), "hlc-health-"));
   engine = await Engine.open({ dataDir, secret: SECRET, baseUrl: sandbox.info.baseUrl });
-  const logger = createLogger({ stream: new Writable({ write: (_c, _e, cb) => cb() }), pretty: false });
+  const logger = quietLogger();
   app = createApp({ engine, apiToken: API_TOKEN, logger, metrics: undefined }).app;
 });
 afterAll(async () => {
@@ -108,7 +104,7 @@ describe("connection health in the API", () => {
 describe("connection health in the CLI", () => {
   it("connections list shows untested, then failing with the reason after `connections test`", async () => {
     const cliDir = mkdtempSync(path.join(tmpdir(), "hlc-health-cli-"));
-    const env = { ...process.env, HLCONNECT_SECRET: SECRET, HIGHLEVEL_BASE_URL: sandbox.info.baseUrl };
+    const env = { HLCONNECT_SECRET: SECRET, HIGHLEVEL_BASE_URL: sandbox.info.baseUrl };
     try {
       const seeded = await Engine.open({ dataDir: cliDir, secret: SECRET, baseUrl: sandbox.info.baseUrl });
       const c = await seeded.addConnection(
@@ -116,15 +112,15 @@ describe("connection health in the CLI", () => {
         { privateToken: BAD_TOKEN },
       );
       await seeded.stop();
-      const list = () => run(process.execPath, [BIN, "connections", "list", "--data", cliDir], { env });
+      const list = () => runCli(["connections", "list", "--data", cliDir], env);
 
       const untested = (await list()).stdout;
       expect(untested).toMatch(new RegExp(`${c.id}\\s.*\\buntested\\b`));
       expect(untested).toContain(`hlconnect connections test ${c.id}`);
 
-      await expect(
-        run(process.execPath, [BIN, "connections", "test", c.id, "--data", cliDir], { env }),
-      ).rejects.toMatchObject({ stderr: expect.stringContaining("does not work") });
+      const tested = await runCli(["connections", "test", c.id, "--data", cliDir], env);
+      expect(tested.code).not.toBe(0);
+      expect(tested.stderr).toContain("does not work");
       const failing = (await list()).stdout;
       expect(failing).toMatch(new RegExp(`${c.id}\\s.*\\bfailing\\b`));
       expect(failing).toMatch(new RegExp(`${c.id}: last test failed: .+`));

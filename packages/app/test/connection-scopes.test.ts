@@ -1,28 +1,25 @@
 // A token is checked when it is saved: refused tokens are not kept, and each scope a flow needs but
 // the token lacks is named with the flow ("flow welcome-call-task needs contacts.write").
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { Engine } from "@hlconnect/engine/engine";
 import { type Sandbox, startSandbox } from "@hlconnect/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "./helpers/cli.ts";
 
-const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "../../..");
-const BIN = path.join(ROOT, "packages/app/bin/hlconnect.mjs");
 const SECRET = "connection-scopes-test-passphrase";
 
 describe("connections add checks the token against the flows' requirements", () => {
   let sandbox: Sandbox;
   let dataDir: string;
-  let env: NodeJS.ProcessEnv;
+  let env: Record<string, string>;
 
   beforeAll(async () => {
     sandbox = await startSandbox({ port: 0 });
     dataDir = mkdtempSync(path.join(tmpdir(), "hlc-scopes-"));
-    env = { ...process.env, HLCONNECT_SECRET: SECRET, HIGHLEVEL_BASE_URL: sandbox.info.baseUrl };
+    env = { HLCONNECT_SECRET: SECRET, HIGHLEVEL_BASE_URL: sandbox.info.baseUrl };
     const engine = await Engine.open({ dataDir, secret: SECRET, baseUrl: sandbox.info.baseUrl });
     const file = path.join(ROOT, "examples/flows/welcome-call-task.yaml");
     const saved = await engine.saveFlow(readFileSync(file, "utf8"), file);
@@ -35,33 +32,30 @@ describe("connections add checks the token against the flows' requirements", () 
   });
 
   const add = (token: string) =>
-    run(
-      process.execPath,
-      [BIN, "connections", "add", "--token", token, "--location", sandbox.info.locationId, "--data", dataDir],
-      {
-        env,
-      },
+    runCli(
+      ["connections", "add", "--token", token, "--location", sandbox.info.locationId, "--data", dataDir],
+      env,
     );
+  const list = async () => {
+    const listed = await runCli(["connections", "list", "--json", "--data", dataDir], env);
+    expect(listed.code).toBe(0);
+    return JSON.parse(listed.stdout) as unknown[];
+  };
 
   it("names the flow and the scope a read-only token lacks, and keeps the connection", async () => {
     const token = sandbox.createToken({ scopes: ["contacts.readonly"] });
-    const { stdout } = await add(token);
+    const { code, stdout } = await add(token);
+    expect(code).toBe(0);
     expect(stdout).toMatch(/added connection \S+/);
     expect(stdout).toContain("warning: flow welcome-call-task needs contacts.write, which this token lacks");
     expect(stdout).not.toContain("needs contacts.readonly");
   });
 
   it("refuses a token HighLevel does not accept, keeping nothing", async () => {
-    const before = await run(process.execPath, [BIN, "connections", "list", "--json", "--data", dataDir], {
-      env,
-    });
-    const count = (JSON.parse(before.stdout) as unknown[]).length;
-    await expect(add("pit-not-a-real-token")).rejects.toMatchObject({
-      stderr: expect.stringContaining("the token was not saved: HighLevel refused it"),
-    });
-    const after = await run(process.execPath, [BIN, "connections", "list", "--json", "--data", dataDir], {
-      env,
-    });
-    expect((JSON.parse(after.stdout) as unknown[]).length).toBe(count);
+    const count = (await list()).length;
+    const refused = await add("pit-not-a-real-token");
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("the token was not saved: HighLevel refused it");
+    expect((await list()).length).toBe(count);
   });
 });

@@ -1,19 +1,16 @@
 // `hlconnect doctor --live`: a flow whose connection lacks a scope fails with the flow and scope named;
 // the public URL is checked at its /healthz; an unreachable one fails with the fix.
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { Engine } from "@hlconnect/engine/engine";
 import { type Sandbox, startSandbox } from "@hlconnect/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "./helpers/cli.ts";
 
-const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "../../..");
-const BIN = path.join(ROOT, "packages/app/bin/hlconnect.mjs");
 const SECRET = "doctor-live-test-passphrase";
 
 interface Check {
@@ -52,15 +49,12 @@ describe("doctor --live", () => {
 
   const doctor = async (publicUrl: string) => {
     const env = {
-      ...process.env,
       HLCONNECT_SECRET: SECRET,
       HIGHLEVEL_BASE_URL: sandbox.info.baseUrl,
       HLCONNECT_PUBLIC_URL: publicUrl,
     };
-    const result = await run(process.execPath, [BIN, "doctor", "--live", "--json", "--data", dataDir], {
-      env,
-    }).catch((err: { stdout: string; code: number }) => ({ stdout: err.stdout, code: err.code }));
-    return { checks: JSON.parse(result.stdout) as Check[], code: "code" in result ? result.code : 0 };
+    const result = await runCli(["doctor", "--live", "--json", "--data", dataDir], env);
+    return { checks: JSON.parse(result.stdout) as Check[], code: result.code };
   };
 
   it("names the enabled flow and the scope its connection lacks, and passes a public URL that answers", async () => {

@@ -3,7 +3,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Writable } from "node:stream";
 import { Engine } from "@hlconnect/engine/engine";
 import { type Sandbox, startSandbox } from "@hlconnect/sandbox";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -12,7 +11,6 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/server/app.ts";
 import { type Listening, listen } from "../src/server/listen.ts";
-import { createLogger } from "../src/server/logging.ts";
 import {
   checkToolList,
   errorText,
@@ -24,6 +22,7 @@ import {
   requestsDuring,
   structured,
 } from "./mcp-scenario.ts";
+import { quietLogger } from "./web-helpers.ts";
 
 const API_TOKEN = "mcp-http-test-api-token-9d2e";
 const SECRET = "an-mcp-http-test-passphrase-long-enough";
@@ -55,12 +54,7 @@ beforeAll(async () => {
     { privateToken: sandbox.info.locationToken },
   );
   connectionId = record.id;
-  const quiet = new Writable({ write: (_c, _e, cb) => cb() });
-  const { app } = createApp({
-    engine,
-    apiToken: API_TOKEN,
-    logger: createLogger({ stream: quiet, pretty: false }),
-  });
+  const { app } = createApp({ engine, apiToken: API_TOKEN, logger: quietLogger() });
   server = await listen({ port: 0, host: "127.0.0.1" });
   server.setApp(app);
 });

@@ -7,9 +7,14 @@ import { Writable } from "node:stream";
 import { Engine } from "@hlconnect/engine/engine";
 import type { Hono } from "hono";
 import { type AppOptions, createApp } from "../src/server/app.ts";
-import { createLogger } from "../src/server/logging.ts";
+import { type AppLogger, createLogger } from "../src/server/logging.ts";
 
 export const API_TOKEN = "web-test-api-token-3c7e";
+
+/** A logger whose lines go nowhere: the tests check answers, not log output. */
+export function quietLogger(): AppLogger {
+  return createLogger({ stream: new Writable({ write: (_c, _e, done) => done() }), pretty: false });
+}
 
 export interface WebFixture {
   dir: string;
@@ -31,11 +36,10 @@ export async function webFixture(
     secret: "web-test-secret-long-enough-123",
     ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
   });
-  const logger = createLogger({ stream: new Writable({ write: (_c, _e, done) => done() }), pretty: false });
   const { app } = createApp({
     engine,
     apiToken: API_TOKEN,
-    logger,
+    logger: quietLogger(),
     flowsDir,
     dataDir: path.join(dir, "data"),
     webDist: path.join(dir, "no-web"),

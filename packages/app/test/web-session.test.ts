@@ -3,12 +3,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Writable } from "node:stream";
 import { Engine } from "@hlconnect/engine/engine";
 import type { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/server/app.ts";
-import { createLogger } from "../src/server/logging.ts";
+import { quietLogger } from "./web-helpers.ts";
 
 const API_TOKEN = "web-session-test-token-9d2f";
 const FLOW = `id: hello
@@ -57,7 +56,7 @@ beforeAll(async () => {
   writeFileSync(path.join(dist, "assets", "index-abc123.js"), "console.log('app')");
   writeFileSync(path.join(dist, "favicon.svg"), "<svg/>");
   engine = await Engine.open({ dataDir: path.join(dir, "data"), secret: "web-session-secret-long-enough" });
-  const logger = createLogger({ stream: new Writable({ write: (_c, _e, done) => done() }), pretty: false });
+  const logger = quietLogger();
   app = createApp({ engine, apiToken: API_TOKEN, logger, webDist: dist }).app;
   bareApp = createApp({ engine, apiToken: API_TOKEN, logger, webDist: path.join(dir, "missing") }).app;
 });
@@ -119,7 +118,7 @@ describe("sign-in", () => {
   });
 
   it("limits sign-in attempts per address", async () => {
-    const logger = createLogger({ stream: new Writable({ write: (_c, _e, done) => done() }), pretty: false });
+    const logger = quietLogger();
     const limited = createApp({ engine, apiToken: API_TOKEN, logger }).app;
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) {
@@ -170,7 +169,7 @@ describe("sign-in", () => {
 
 describe("Connect with HighLevel", () => {
   it("lets a signed-in browser start OAuth with its cookie (a plain navigation, no token)", async () => {
-    const logger = createLogger({ stream: new Writable({ write: (_c, _e, done) => done() }), pretty: false });
+    const logger = quietLogger();
     const withOAuth = createApp({
       engine,
       apiToken: API_TOKEN,
@@ -275,7 +274,7 @@ describe("the web app's files", () => {
     // index.html that cannot be read (a folder): the server fails while answering a browser.
     const broken = path.join(dir, "broken-dist");
     mkdirSync(path.join(broken, "index.html"), { recursive: true });
-    const logger = createLogger({ stream: new Writable({ write: (_c, _e, done) => done() }), pretty: false });
+    const logger = quietLogger();
     const brokenApp = createApp({ engine, apiToken: API_TOKEN, logger, webDist: broken }).app;
     const res = await brokenApp.request("/flows", { headers: { accept: "text/html" } });
     expect(res.status).toBe(500);
