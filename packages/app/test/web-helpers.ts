@@ -11,6 +11,21 @@ import { type AppLogger, createLogger } from "../src/server/logging.ts";
 
 export const API_TOKEN = "web-test-api-token-3c7e";
 
+/** A flow file: a webhook trigger, then a note on the contact the payload names (then `moreSteps`). */
+export function noteFlow(id: string, name: string, moreSteps = ""): string {
+  return `id: ${id}
+name: ${name}
+trigger:
+  webhook: {}
+steps:
+  - id: note
+    op: highlevel.contacts.notes.create
+    input:
+      contactId: "{{ trigger.id }}"
+      body: hi
+${moreSteps}`;
+}
+
 /** A logger whose lines go nowhere: the tests check answers, not log output. */
 export function quietLogger(): AppLogger {
   return createLogger({ stream: new Writable({ write: (_c, _e, done) => done() }), pretty: false });

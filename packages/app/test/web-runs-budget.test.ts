@@ -2,20 +2,10 @@
 // the queries behind the list stay index-backed (no full sort), which is what keeps a page cheap at
 // any depth. The time itself is a bench figure (bench/suites/web.ts), not a test.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type WebFixture, webFixture } from "./web-helpers.ts";
+import { noteFlow, type WebFixture, webFixture } from "./web-helpers.ts";
 
 const RUNS = 10_000;
-const FLOW = `id: busy
-name: Busy
-trigger:
-  webhook: {}
-steps:
-  - id: note
-    op: highlevel.contacts.notes.create
-    input:
-      contactId: "{{ trigger.id }}"
-      body: hi
-`;
+const FLOW = noteFlow("busy", "Busy");
 
 let f: WebFixture;
 

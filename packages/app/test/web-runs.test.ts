@@ -2,24 +2,18 @@
 // needs attention, with the reason kept.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { RunMarks } from "../src/server/run-stream.ts";
-import { API_TOKEN, type WebFixture, webFixture } from "./web-helpers.ts";
+import { API_TOKEN, noteFlow, type WebFixture, webFixture } from "./web-helpers.ts";
 
-const FLOW = `id: hooked
-name: Hooked
-trigger:
-  webhook: {}
-steps:
-  - id: note
-    op: highlevel.contacts.notes.create
-    input:
-      contactId: "{{ trigger.id }}"
-      body: hi
-  - id: tag
+const FLOW = noteFlow(
+  "hooked",
+  "Hooked",
+  `  - id: tag
     op: highlevel.contacts.tags.add
     input:
       contactId: "{{ trigger.id }}"
       tags: [a]
-`;
+`,
+);
 
 let f: WebFixture;
 
@@ -30,6 +24,28 @@ beforeAll(async () => {
 afterAll(async () => {
   await f?.close();
 });
+
+/** The live runs stream, read as text up to what a test waits for. */
+async function openRunStream() {
+  const res = await f.app.request("/api/runs/stream", {
+    headers: { authorization: `Bearer ${API_TOKEN}` },
+  });
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  return {
+    res,
+    text: () => text,
+    async readUntil(pattern: RegExp) {
+      while (!pattern.test(text)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`the stream ended before ${pattern}: ${text}`);
+        text += decoder.decode(value);
+      }
+    },
+    close: () => reader.cancel(),
+  };
+}
 
 /** A run stopped at step "note" with an unknown outcome, as the executor leaves it. */
 async function runNeedingAttention() {
@@ -92,54 +108,30 @@ describe("runs for the web app", () => {
   });
 
   it("streams a run event when a run appears", async () => {
-    const res = await f.app.request("/api/runs/stream", {
-      headers: { authorization: `Bearer ${API_TOKEN}` },
-    });
-    expect(res.status).toBe(200);
-    expect(res.headers.get("content-type")).toMatch(/text\/event-stream/);
-    const reader = res.body!.getReader();
-    const decoder = new TextDecoder();
-    let text = "";
-    const readUntil = async (pattern: RegExp) => {
-      while (!pattern.test(text)) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`the stream ended before ${pattern}: ${text}`);
-        text += decoder.decode(value);
-      }
-    };
-    await readUntil(/event: ready/);
+    const stream = await openRunStream();
+    expect(stream.res.status).toBe(200);
+    expect(stream.res.headers.get("content-type")).toMatch(/text\/event-stream/);
+    await stream.readUntil(/event: ready/);
     const { run } = await f.engine.store.createRun({ flowId: "hooked", trigger: { id: "live" } });
     const event = new RegExp(`event: run\\ndata: (.*)\\nid: ${run.id}\\n`);
-    await readUntil(event);
-    const data = event.exec(text)![1]!;
+    await stream.readUntil(event);
+    const data = event.exec(stream.text())![1]!;
     expect(JSON.parse(data)).toMatchObject({ id: run.id, flowId: "hooked", status: "queued" });
-    await reader.cancel();
+    await stream.close();
   });
 
   it("streams from the page it polls, without reading each run again", async () => {
     for (const id of ["a", "b", "c"]) await f.engine.store.createRun({ flowId: "hooked", trigger: { id } });
     const getRun = vi.spyOn(f.engine.store, "getRun");
     try {
-      const res = await f.app.request("/api/runs/stream", {
-        headers: { authorization: `Bearer ${API_TOKEN}` },
-      });
-      const reader = res.body!.getReader();
-      const decoder = new TextDecoder();
-      let text = "";
-      const readUntil = async (pattern: RegExp) => {
-        while (!pattern.test(text)) {
-          const { value, done } = await reader.read();
-          if (done) throw new Error(`the stream ended before ${pattern}: ${text}`);
-          text += decoder.decode(value);
-        }
-      };
-      await readUntil(/event: ready/);
+      const stream = await openRunStream();
+      await stream.readUntil(/event: ready/);
       const { run } = await f.engine.store.createRun({ flowId: "hooked", trigger: { id: "polled" } });
-      await readUntil(new RegExp(`id: ${run.id}\n`));
-      await reader.cancel();
+      await stream.readUntil(new RegExp(`id: ${run.id}\n`));
+      await stream.close();
       expect(getRun).not.toHaveBeenCalled();
       // Only the new run went out: the runs there when the stream opened were not sent as changes.
-      expect(text.match(/event: run/g)).toHaveLength(1);
+      expect(stream.text().match(/event: run/g)).toHaveLength(1);
     } finally {
       getRun.mockRestore();
     }

@@ -7,20 +7,10 @@ import { Engine } from "@hlconnect/engine/engine";
 import type { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/server/app.ts";
-import { quietLogger } from "./web-helpers.ts";
+import { noteFlow, quietLogger } from "./web-helpers.ts";
 
 const API_TOKEN = "web-session-test-token-9d2f";
-const FLOW = `id: hello
-name: Hello
-trigger:
-  webhook: {}
-steps:
-  - id: note
-    op: highlevel.contacts.notes.create
-    input:
-      contactId: "{{ trigger.id }}"
-      body: hi
-`;
+const FLOW = noteFlow("hello", "Hello");
 
 let dir: string;
 let engine: Engine;
