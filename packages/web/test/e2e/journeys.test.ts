@@ -524,6 +524,15 @@ describe("the web app in Chromium", () => {
     await expect(page.getByTestId("view-steps").isDisabled()).resolves.toBe(true);
     expect(readFileSync(file, "utf8")).toBe(original);
     await shot(page, "18-yaml-problem");
+    // The tab with a problem shown passes axe in both themes.
+    expect(await axeViolations(page)).toEqual([]);
+    await page.emulateMedia({ colorScheme: "dark" });
+    try {
+      expect(await axeViolations(page)).toEqual([]);
+      await shot(page, "18b-yaml-problem-dark");
+    } finally {
+      await page.emulateMedia({ colorScheme: "light" });
+    }
 
     // Fixed, with a new comment and a new title: Ctrl+S writes exactly the text.
     const edited = original.replace(/^(\s+title: ).*$/m, '$1"Call them by Friday"   # edited as text');
