@@ -1,4 +1,5 @@
-// GET /healthz (are the store and the queue answering?) and GET /metrics (Prometheus text).
+// GET /healthz (are the store and the queue answering?) and GET /metrics (Prometheus text). Before the
+// engine is ready, listen.ts answers /healthz itself: 503 with status "starting".
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { ServerDeps } from "../deps.ts";
 
@@ -23,12 +24,13 @@ export function healthRoutes(
     const shown = seesDetails(c)
       ? health
       : { ...health, store: withoutError(health.store), queue: withoutError(health.queue) };
-    return c.json({ ...shown, db: health.store.status }, health.ok ? 200 : 503);
+    const status = health.ok ? "ok" : "error";
+    return c.json({ ...shown, status, db: health.store.status }, health.ok ? 200 : 503);
   });
 
   app.get("/metrics", async (c) => {
-    const text = await metrics.registry.metrics();
-    return c.body(text, 200, { "content-type": metrics.registry.contentType });
+    const { text, contentType } = await metrics.scrape();
+    return c.body(text, 200, { "content-type": contentType });
   });
 
   return app;
