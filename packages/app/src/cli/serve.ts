@@ -5,16 +5,14 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { registerSecret } from "@hlconnect/client";
-import { Engine } from "@hlconnect/engine/engine";
-import { formatFlowError } from "@hlconnect/engine/flows/index";
+import type { Engine } from "@hlconnect/engine/engine";
 import type { FlowRecord } from "@hlconnect/engine/store/types";
 import type { Sandbox } from "@hlconnect/sandbox";
 import type { Command } from "commander";
-import { createApp } from "../server/app.ts";
 import { type Listening, listen } from "../server/listen.ts";
-import { type AppLogger, createLogger, engineLogger } from "../server/logging.ts";
+import type { AppLogger } from "../server/logging.ts";
 import type { Metrics } from "../server/metrics.ts";
-import { type OAuthSettings, OAuthSettingsError, oauthSettingsFromEnv } from "../server/oauth/settings.ts";
+import type { OAuthSettings } from "../server/oauth/settings.ts";
 import { startLinkKey } from "../server/oauth/start-link.ts";
 import {
   apiTokenFromEnv,
@@ -27,20 +25,15 @@ import {
   resolveDataDir,
   writeDemoSandbox,
 } from "./data.ts";
-import {
-  connectToSandbox,
-  createSandboxContact,
-  DEMO_CONNECTION_ID,
-  demoBanner,
-  demoContactText,
-  EXAMPLE_FLOWS_DIR,
-  sandboxOAuthSettings,
-  startDemoSandbox,
-} from "./demo.ts";
 import { CliError } from "./errors.ts";
-import { count, runEvent, runLine, write } from "./format.ts";
 import { addScaleOptions, readScaleOut, SCALE_ENV_HELP, type ScaleOptions, scaleNames } from "./scale.ts";
 import { removeServerFile, writeServerFile } from "./server-file.ts";
+
+// Start-up order (issue 14): the socket is bound first, with only the modules above loaded, so /healthz
+// answers "starting" at once. The engine, the logger, the server's routes and the demo are imported
+// after that, and the routes load while the engine opens (its key derivation runs off the main thread).
+type DemoModule = typeof import("./demo.ts");
+type FormatModule = typeof import("./format.ts");
 
 interface ServeOptions extends ScaleOptions {
   /** With a database URL: also run workers in this process (without one, everything always does). */
@@ -104,7 +97,6 @@ async function serve(opts: ServeOptions): Promise<void> {
   if (!LOG_LEVELS.includes(level)) {
     throw new CliError(`--log-level must be one of ${LOG_LEVELS.join(", ")}, got "${level}"`, 2);
   }
-  const logger = createLogger({ level });
   const leaseMs = leaseMsFromEnv();
   const givenToken = apiTokenFromEnv();
   const apiToken = givenToken ?? generateApiToken();
@@ -116,19 +108,20 @@ async function serve(opts: ServeOptions): Promise<void> {
   const givenSecret = opts.demo
     ? undefined
     : requireSecret(dataDir, "the server decrypts the connections' tokens with it");
-  const envOAuth = opts.demo ? undefined : readOAuthEnv();
   const publicUrl = readPublicUrl();
   // The demo is always embedded: it is about trying things, not about a cluster.
   const scaleOut = opts.demo ? undefined : readScaleOut(opts);
-  mkdirSync(dataDir, { recursive: true });
 
   let listening: Listening | undefined;
   let sandbox: Sandbox | undefined;
+  let opening: Promise<Engine> | undefined;
   let engine: Engine | undefined;
   let metrics: Metrics | undefined;
   const stop = async () => {
     await listening?.close();
     metrics?.detach();
+    // A failure while the engine was still opening: it is closed once open.
+    if (!engine && opening) engine = await opening.catch(() => undefined);
     await engine?.stop();
     await sandbox?.close();
     removeServerFile(dataDir);
@@ -137,19 +130,27 @@ async function serve(opts: ServeOptions): Promise<void> {
   };
 
   try {
-    const secret = givenSecret ?? ensureDemoSecret(dataDir);
     listening = await listen({ port, host: opts.host });
-    if (opts.demo) {
+    const [{ createLogger, engineLogger }, envOAuth] = await Promise.all([
+      import("../server/logging.ts"),
+      opts.demo ? undefined : readOAuthEnv(),
+    ]);
+    const logger = createLogger({ level });
+    mkdirSync(dataDir, { recursive: true });
+    const secret = givenSecret ?? ensureDemoSecret(dataDir);
+    const demo = opts.demo ? await import("./demo.ts") : undefined;
+    if (demo) {
       // The demo's sandbox (and its Zapier catch hooks) is on loopback, which user-given URLs may
       // not reach by default.
       process.env.HLCONNECT_ALLOW_PRIVATE_URLS ??= "127.0.0.0/8,::1,localhost";
-      sandbox = await startDemoSandbox(listening.url);
+      sandbox = await demo.startDemoSandbox(listening.url);
       writeDemoSandbox(dataDir, sandbox.info.baseUrl);
     }
     const baseUrl = sandbox?.info.baseUrl ?? process.env.HIGHLEVEL_BASE_URL?.trim();
     const webhookPublicKey =
       sandbox?.info.webhookPublicKey ?? process.env.HIGHLEVEL_WEBHOOK_PUBLIC_KEY?.trim();
-    engine = await Engine.open({
+    const { Engine } = await import("@hlconnect/engine/engine");
+    opening = Engine.open({
       dataDir,
       secret,
       logger: engineLogger(logger),
@@ -169,18 +170,23 @@ async function serve(opts: ServeOptions): Promise<void> {
           }
         : {}),
     });
-    if (sandbox) await connectToSandbox(engine, sandbox.info);
+    // Awaited below; until then a failure must not count as an unhandled rejection.
+    opening.catch(() => {});
+    const [server, format] = await Promise.all([import("../server/app.ts"), import("./format.ts")]);
+    engine = await opening;
+    if (demo && sandbox) await demo.connectToSandbox(engine, sandbox.info);
     const dirs = [
-      ...(opts.demo ? [EXAMPLE_FLOWS_DIR] : []),
+      ...(demo ? [demo.EXAMPLE_FLOWS_DIR] : []),
       ...(opts.flows ? [path.resolve(opts.flows)] : []),
     ];
-    for (const dir of dirs) await loadFlows(engine, dir, logger);
-    if (opts.demo) await baselinePolls(engine, logger);
+    for (const dir of dirs) await loadFlows(engine, dir, logger, format);
+    if (demo) await baselinePolls(engine, logger, demo);
 
     await engine.start();
-    const oauth: OAuthSettings | undefined = sandbox ? sandboxOAuthSettings(sandbox.info) : envOAuth;
+    const oauth: OAuthSettings | undefined =
+      demo && sandbox ? demo.sandboxOAuthSettings(sandbox.info) : envOAuth;
     const serverUrl = publicUrl ?? listening.url;
-    const built = createApp({
+    const built = server.createApp({
       engine,
       apiToken,
       logger,
@@ -192,12 +198,13 @@ async function serve(opts: ServeOptions): Promise<void> {
       dataDir,
     });
     metrics = built.metrics;
+    // Ready: /healthz answers from the engine from now on.
     listening.setApp(built.app);
     writeServerFile(dataDir, serverUrl);
-    followRuns(engine, logger, opts);
+    followRuns(engine, logger, opts, format);
 
     if (opts.json) {
-      write(
+      format.write(
         JSON.stringify({
           serverUrl: listening.url,
           apiToken,
@@ -205,10 +212,10 @@ async function serve(opts: ServeOptions): Promise<void> {
           ...(sandbox ? { sandbox: sandbox.info } : {}),
         }),
       );
-    } else if (sandbox) {
+    } else if (demo && sandbox) {
       const flows = await engine.store.listFlows();
-      write(
-        await demoBanner({
+      format.write(
+        await demo.demoBanner({
           engine,
           serverUrl: listening.url,
           apiToken,
@@ -219,22 +226,24 @@ async function serve(opts: ServeOptions): Promise<void> {
         }),
       );
     } else {
-      write(`hlconnect serving on ${listening.url} (data in ${dataDir})`);
-      if (!givenToken) write(`API token for this run: ${apiToken}  (set HLCONNECT_API_TOKEN to choose one)`);
+      format.write(`hlconnect serving on ${listening.url} (data in ${dataDir})`);
+      if (!givenToken)
+        format.write(`API token for this run: ${apiToken}  (set HLCONNECT_API_TOKEN to choose one)`);
       if (oauth)
-        write(
+        format.write(
           `OAuth connections: \`hlconnect connections oauth\` prints a link (callback ${serverUrl}/oauth/callback)`,
         );
     }
-    if (sandbox) scheduleDemoContact(engine, sandbox, logger, Boolean(opts.json));
+    if (demo && sandbox) scheduleDemoContact(engine, sandbox, logger, Boolean(opts.json), demo, format);
+    stopOnSignals(stop, logger);
   } catch (err) {
     await stop().catch(() => {});
     throw err;
   }
-  stopOnSignals(stop, logger);
 }
 
-function readOAuthEnv(): OAuthSettings | undefined {
+async function readOAuthEnv(): Promise<OAuthSettings | undefined> {
+  const { OAuthSettingsError, oauthSettingsFromEnv } = await import("../server/oauth/settings.ts");
   try {
     return oauthSettingsFromEnv(process.env, process.env.HIGHLEVEL_BASE_URL?.trim() || undefined);
   } catch (err) {
@@ -256,7 +265,13 @@ function readPublicUrl(): string | undefined {
   return url;
 }
 
-async function loadFlows(engine: Engine, dir: string, logger: AppLogger): Promise<FlowRecord[]> {
+async function loadFlows(
+  engine: Engine,
+  dir: string,
+  logger: AppLogger,
+  { count }: FormatModule,
+): Promise<FlowRecord[]> {
+  const { formatFlowError } = await import("@hlconnect/engine/flows/index");
   let result: Awaited<ReturnType<Engine["loadFlowsDir"]>>;
   try {
     result = await engine.loadFlowsDir(dir);
@@ -274,7 +289,11 @@ async function loadFlows(engine: Engine, dir: string, logger: AppLogger): Promis
 }
 
 /** Record where polling flows start, so contacts made from now on are new to them. */
-async function baselinePolls(engine: Engine, logger: AppLogger): Promise<void> {
+async function baselinePolls(
+  engine: Engine,
+  logger: AppLogger,
+  { DEMO_CONNECTION_ID }: DemoModule,
+): Promise<void> {
   for (const record of await engine.store.listFlows({ enabled: true })) {
     if (!record.connectionIds.every((id) => id === DEMO_CONNECTION_ID)) continue;
     const { flow } = await engine.flow(record.id).catch(() => ({ flow: undefined }));
@@ -285,7 +304,12 @@ async function baselinePolls(engine: Engine, logger: AppLogger): Promise<void> {
   }
 }
 
-function followRuns(engine: Engine, logger: AppLogger, opts: ServeOptions): void {
+function followRuns(
+  engine: Engine,
+  logger: AppLogger,
+  opts: ServeOptions,
+  { runEvent, runLine, write }: FormatModule,
+): void {
   engine.env.events.on("run", (e: { runId: string }) => {
     void engine.store
       .getRun(e.runId)
@@ -303,7 +327,14 @@ function followRuns(engine: Engine, logger: AppLogger, opts: ServeOptions): void
   });
 }
 
-function scheduleDemoContact(engine: Engine, sandbox: Sandbox, logger: AppLogger, json: boolean): void {
+function scheduleDemoContact(
+  engine: Engine,
+  sandbox: Sandbox,
+  logger: AppLogger,
+  json: boolean,
+  { createSandboxContact, demoContactText }: DemoModule,
+  { write }: FormatModule,
+): void {
   const timer = setTimeout(async () => {
     try {
       const { id } = await createSandboxContact(sandbox.info, {

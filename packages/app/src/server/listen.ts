@@ -1,6 +1,7 @@
 // Binds the HTTP server before the app exists: the demo must know its own URL to start the sandbox
-// (which posts webhooks to it), and the engine needs the sandbox first. Until `setApp` is called,
-// every request is answered 503.
+// (which posts webhooks to it), and the engine needs the sandbox first. It is also the first thing
+// `serve` does, before loading the engine: until `setApp` is called, /healthz says "starting" and every
+// other request (webhook deliveries included, which their senders retry) is answered 503.
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import type { Hono } from "hono";
@@ -13,14 +14,22 @@ export interface Listening {
   close(): Promise<void>;
 }
 
+/** Seconds a client should wait before retrying while the server starts (the engine takes about one). */
+const STARTING_RETRY_AFTER = "1";
+
+/** The answer to every request before the app is set. */
+export function startingAnswer(req: Request): Response {
+  const headers = { "retry-after": STARTING_RETRY_AFTER, "cache-control": "no-store" };
+  if (new URL(req.url).pathname === "/healthz")
+    return Response.json({ ok: false, status: "starting" }, { status: 503, headers });
+  return Response.json({ error: "starting up: try again in a moment" }, { status: 503, headers });
+}
+
 export async function listen(options: { port: number; host: string }): Promise<Listening> {
   let handler: ((req: Request, env: unknown) => Response | Promise<Response>) | undefined;
   const server = createAdaptorServer({
     // env carries the Node request, whose socket gives the client's address (sign-in rate limits).
-    fetch: (req: Request, env: unknown) =>
-      handler
-        ? handler(req, env)
-        : Response.json({ error: "starting up: try again in a moment" }, { status: 503 }),
+    fetch: (req: Request, env: unknown) => (handler ? handler(req, env) : startingAnswer(req)),
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) => {
