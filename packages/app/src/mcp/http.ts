@@ -7,8 +7,6 @@ import { Hono } from "hono";
 import { bearerAuth } from "../server/auth.ts";
 import type { ServerDeps } from "../server/deps.ts";
 import { errorBody } from "../server/http-errors.ts";
-import { connectionContext } from "./connection.ts";
-import { parseToolsets, selectTools, ToolSelectionError } from "./tools.ts";
 
 const yes = (v: string | undefined) => v !== undefined && /^(1|true|yes|on|)$/i.test(v);
 
@@ -22,6 +20,8 @@ export function mcpRoutes(deps: ServerDeps, apiToken: string): Hono {
       c.header("Allow", "POST");
       return c.json(errorBody("this MCP endpoint is stateless: send JSON-RPC messages with POST"), 405);
     }
+    // The tools (and, below, the MCP SDK) load with the first request: `serve` starts without them.
+    const { parseToolsets, selectTools, ToolSelectionError } = await import("./tools.ts");
     let tools: ReturnType<typeof selectTools>;
     try {
       tools = selectTools({
@@ -35,11 +35,12 @@ export function mcpRoutes(deps: ServerDeps, apiToken: string): Hono {
     }
     const connectionId = c.req.query("connection") || undefined;
     const locationId = c.req.query("location") || undefined;
-    // The MCP SDK loads with the first request: `serve` starts without it (seconds on a small machine).
-    const [{ WebStandardStreamableHTTPServerTransport }, { createMcpServer }] = await Promise.all([
-      import("@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"),
-      import("./server.ts"),
-    ]);
+    const [{ WebStandardStreamableHTTPServerTransport }, { createMcpServer }, { connectionContext }] =
+      await Promise.all([
+        import("@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"),
+        import("./server.ts"),
+        import("./connection.ts"),
+      ]);
     const server = createMcpServer({
       tools,
       // Resolved per call: a missing connection is a tool error the agent reads, not a failed request.

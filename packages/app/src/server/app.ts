@@ -5,22 +5,19 @@ import { registerSecret } from "@hlconnect/client";
 import type { Engine } from "@hlconnect/engine/engine";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { routePath } from "hono/route";
 import { mcpRoutes } from "../mcp/http.ts";
 import { isApiCaller, apiAuth as makeApiAuth } from "./auth.ts";
 import type { ServerDeps } from "./deps.ts";
 import { errorPage, wantsPage } from "./error-pages.ts";
 import { errorBody, handleError } from "./http-errors.ts";
+import { lazyRoutes, routeLabel } from "./lazy-routes.ts";
 import type { AppLogger } from "./logging.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
-import { openApiDocument } from "./openapi.ts";
 import { builderRoutes } from "./routes/builder.ts";
-import { catalogRoutes } from "./routes/catalog.ts";
 import { connectionExtraRoutes } from "./routes/connection-extras.ts";
 import { connectionRoutes } from "./routes/connections.ts";
 import { flowRoutes } from "./routes/flows.ts";
 import { healthRoutes } from "./routes/health.ts";
-import { importRoutes } from "./routes/imports.ts";
 import { type OAuthRouteOptions, oauthRoutes } from "./routes/oauth.ts";
 import { overviewRoutes } from "./routes/overview.ts";
 import { runRoutes } from "./routes/runs.ts";
@@ -72,7 +69,7 @@ export function createApp(options: AppOptions): { app: Hono; metrics: Metrics } 
   app.use("*", async (c, next) => {
     const started = performance.now();
     await next();
-    const route = routePath(c, -1);
+    const route = routeLabel(c);
     metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
     // The path only: a query string may carry a hook secret.
     options.logger[c.res.status >= 500 ? "warn" : "debug"](
@@ -97,8 +94,18 @@ export function createApp(options: AppOptions): { app: Hono; metrics: Metrics } 
   app.route("/api/session", signIn.api);
   app.route("/login", signIn.login);
   // Describes the API, holds no data: readable without signing in (tools fetch it as is).
-  const spec = openApiDocument();
-  app.get("/api/openapi.json", (c) => c.json(spec));
+  // Built with the first request (the module is a large literal nobody needs at start).
+  let spec: Promise<unknown> | undefined;
+  app.get("/api/openapi.json", async (c) => {
+    spec ??= import("./openapi.ts").then(
+      (m) => m.openApiDocument(),
+      (err: unknown) => {
+        spec = undefined; // tried again by the next request
+        throw err;
+      },
+    );
+    return c.json(await spec);
+  });
   const api = new Hono();
   api.use("*", apiAuth);
   const apiBodyLimit = bodyLimit({
@@ -110,14 +117,22 @@ export function createApp(options: AppOptions): { app: Hono; metrics: Metrics } 
 
   api.route("/", templateRoutes(deps));
   api.route("/", builderRoutes(deps));
-  const imports = importRoutes(deps);
-  api.route("/imports", imports.routes);
+  // Loaded with their first request (issue 14: `serve` answers sooner without them): the BatchLeads
+  // import (its CSV and XLSX readers) and the catalog's descriptions.
+  const imports = lazyRoutes(
+    "/api/imports",
+    async () => (await import("./routes/imports.ts")).importRoutes(deps).routes,
+  );
+  api.all("/imports/*", imports); // also matches /imports itself
   api.route("/", connectionExtraRoutes(deps, Boolean(options.oauth?.settings)));
   api.route("/overview", overviewRoutes(deps, Boolean(options.sandbox)));
   api.route("/flows", flowRoutes(deps));
   api.route("/runs", runRoutes(deps));
   api.route("/connections", connectionRoutes(deps));
-  api.route("/catalog", catalogRoutes());
+  const catalog = lazyRoutes("/api/catalog", async () =>
+    (await import("./routes/catalog.ts")).catalogRoutes(),
+  );
+  api.all("/catalog/*", catalog);
   app.route("/api", api);
   // MCP tools for AI agents (Streamable HTTP), behind the same bearer token as the API.
   app.route("/mcp", mcpRoutes(deps, options.apiToken));

@@ -2,7 +2,7 @@
 // files of the folder as they are, and index.html for every other browser navigation so the app's own
 // router can show the page (SPA fallback). The API, hooks, OAuth, /healthz, /metrics and /mcp never
 // fall back. When the app is not built, a page says how to build it instead of a bare 404.
-import { existsSync } from "node:fs";
+import type { Stats } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { Hono } from "hono";
@@ -43,11 +43,22 @@ const PAGE_HEADERS = {
 export function staticRoutes(distDir: string = DEFAULT_WEB_DIST): Hono {
   const app = new Hono();
   const root = path.resolve(distDir);
+  const indexFile = path.join(root, "index.html");
+  // index.html is read once and kept while its size and modification time stay the same (a rebuild of
+  // the web app replaces it, and the next navigation reads the new one).
+  let index: { mtimeMs: number; size: number; body: Buffer<ArrayBuffer> } | undefined;
+  const indexBody = async (found: Stats): Promise<Buffer<ArrayBuffer>> => {
+    if (index?.mtimeMs === found.mtimeMs && index.size === found.size) return index.body;
+    const body = await readFile(indexFile);
+    index = { mtimeMs: found.mtimeMs, size: found.size, body };
+    return body;
+  };
 
   app.on(["GET", "HEAD"], "*", async (c, next) => {
     const pathname = c.req.path;
     if (isMachinePath(pathname)) return next();
-    if (!existsSync(path.join(root, "index.html"))) {
+    const indexFound = await stat(indexFile).catch(() => undefined);
+    if (!indexFound) {
       if (pathname.startsWith("/assets/")) return next();
       if (!(c.req.header("accept") ?? "").includes("text/html") && pathname !== "/") return next();
       return c.html(
@@ -77,7 +88,7 @@ export function staticRoutes(distDir: string = DEFAULT_WEB_DIST): Hono {
     if (pathname.startsWith("/assets/")) return next();
     const accept = c.req.header("accept") ?? "";
     if (pathname !== "/" && !accept.includes("text/html")) return next();
-    return c.body(await readFile(path.join(root, "index.html")), 200, {
+    return c.body(await indexBody(indexFound), 200, {
       "content-type": TYPES[".html"]!,
       // The page names the current hashed assets, so it is always checked afresh.
       "cache-control": "no-cache",
