@@ -35,6 +35,20 @@ interface Loaded {
   doc: FlowDocument;
 }
 
+/**
+ * A new flow's trigger sample and step tests, handed to the page its first save opens (a page of its
+ * own), so the real record it was tested on is still the one steps map from.
+ */
+let handedOver:
+  | { flowId: string; sample?: TriggerSampleState; tests: Record<string, StepTestResult> }
+  | undefined;
+
+function takeHandedOver(flowId: string | undefined) {
+  const h = handedOver && handedOver.flowId === flowId ? handedOver : undefined;
+  if (h) handedOver = undefined;
+  return h;
+}
+
 export default function BuilderPage({ flowId }: { flowId?: string }) {
   const loaded = useLoad<Loaded>(
     async (signal) => {
@@ -67,8 +81,9 @@ function Builder({ initial, entries }: { initial: Loaded; entries: CatalogSummar
   const [selected, setSelected] = useState<Selection>({ kind: "trigger" });
   const [problems, setProblems] = useState<FlowProblem[]>([]);
   const [entryCache, setEntryCache] = useState<Record<string, CatalogEntry>>({});
-  const [triggerSample, setTriggerSample] = useState<TriggerSampleState>();
-  const [tests, setTests] = useState<Record<string, StepTestResult>>({});
+  const [kept] = useState(() => takeHandedOver(initial.detail?.id));
+  const [triggerSample, setTriggerSample] = useState<TriggerSampleState | undefined>(kept?.sample);
+  const [tests, setTests] = useState<Record<string, StepTestResult>>(kept?.tests ?? {});
   const [conflict, setConflict] = useState<Conflict>();
   const [idTouched, setIdTouched] = useState(!isNew);
   const [ask, confirmNode] = useConfirm();
@@ -159,6 +174,7 @@ function Builder({ initial, entries }: { initial: Loaded; entries: CatalogSummar
       if (isNew) {
         const { flow } = await api<{ flow: FlowDetail }>("/flows", { body: { document: doc } });
         setDirty(false);
+        handedOver = { flowId: flow.id, ...(triggerSample ? { sample: triggerSample } : {}), tests };
         // Carried to the flow's page, where it is read.
         toast("Flow saved. Turn it on when you are ready.", false, { carry: true });
         // The page for the saved flow (the guard is off: nothing is unsaved).

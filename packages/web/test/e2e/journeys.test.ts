@@ -262,6 +262,11 @@ describe("the web app in Chromium", () => {
     await page.waitForURL(/#\/flows\/welcome-call-from-the-browser$/);
     // The save's toast came along to the page the save opened.
     await page.locator(".toast").filter({ hasText: "Flow saved" }).waitFor();
+    // And so did the real record the trigger was tested on, and the step's test.
+    await expect(page.getByTestId("sample-source").textContent()).resolves.toMatch(
+      /^using latest contact from HighLevel: Sampled Tester/,
+    );
+    await expect(page.getByTestId("card-step-1").textContent()).resolves.toContain("tested");
     await poll(async () => page.getByTestId("save-state").textContent()).toMatch(/^Saved/);
     await page.getByTestId("enable-flow").check();
     await poll(async () => page.getByTestId("enable-flow").isChecked()).toBe(true);
