@@ -70,7 +70,7 @@ describe("lazy parts of the server: the first request answers as before", () => 
     expect(await unknown.json()).toEqual({ error: "no route for GET /api/imports/a/b/c" });
     const empty = await app.request("/api/imports?dryRun=1", { method: "POST", headers: AUTH, body: "" });
     expect(empty.status).toBe(400);
-    expect((await empty.json()).error).toMatch(/the body is empty/);
+    expect(((await empty.json()) as { error: string }).error).toMatch(/the body is empty/);
     // Without a data folder: the module's own 503, as before.
     const bare = await freshApp({ dataDir: false }).app.request("/api/imports", { headers: AUTH });
     expect(bare.status).toBe(503);
@@ -97,13 +97,14 @@ describe("lazy parts of the server: the first request answers as before", () => 
       });
     const res = await call("?toolsets=contacts&read_only=1");
     expect(res.status).toBe(200);
-    const names = ((await res.json()).result.tools as Array<{ name: string }>).map((t) => t.name);
+    const listed = (await res.json()) as { result: { tools: Array<{ name: string }> } };
+    const names = listed.result.tools.map((t) => t.name);
     const expected = selectTools({ toolsets: parseToolsets("contacts"), readOnly: true }).map((t) => t.name);
     expect(expected.length).toBeGreaterThan(0);
     expect(names).toEqual(expected);
     const bad = await call("?toolsets=no-such-toolset");
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error).toMatch(/no-such-toolset/);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/no-such-toolset/);
   });
 
   it("/metrics: counts made before prom-client loaded are all there, with the routes' patterns", async () => {
