@@ -373,6 +373,15 @@ describe("the web app in Chromium", () => {
       await poll(async () => health.textContent()).toBe("failing");
       await expect(lastTest.textContent()).resolves.toMatch(/^Last tested .+: it failed: \S/);
       await shot(page, "11a-connection-failing");
+      // The failing card (badge, reason) and its error toast pass axe in both themes.
+      expect(await axeViolations(page)).toEqual([]);
+      await page.emulateMedia({ colorScheme: "dark" });
+      try {
+        expect(await axeViolations(page)).toEqual([]);
+        await shot(page, "11b-connection-failing-dark");
+      } finally {
+        await page.emulateMedia({ colorScheme: "light" });
+      }
     } finally {
       await fetch(`${demo.sandbox.baseUrl}/__sandbox/faults`, { method: "DELETE" });
     }
@@ -629,7 +638,7 @@ describe("the web app in Chromium", () => {
     }
     // Dark mode (it follows the system): the same check on the busiest pages.
     await page.emulateMedia({ colorScheme: "dark" });
-    for (const p of ["/", "/flows/hand-written", "/runs", "/imports"]) {
+    for (const p of ["/", "/flows/hand-written", "/runs", "/connections", "/imports"]) {
       await goto(p);
       await page.locator("h1").first().waitFor({ timeout: 45_000 });
       await page.waitForLoadState("networkidle");
