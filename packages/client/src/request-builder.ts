@@ -1,6 +1,8 @@
 // Turns (operation, params, body) into the exact HTTP request the spec describes: path
 // parameters substituted, declared query parameters only, the operation's own Version header.
 // Mistakes are caught here, before any request, with the parameter's name and a suggestion.
+
+import { editDistance } from "./edit-distance.ts";
 import { HighLevelError } from "./errors.ts";
 import { OPERATIONS } from "./generated/operations.ts";
 import { DEFAULT_API_VERSION, type OperationSpec } from "./operation.ts";
@@ -168,23 +170,9 @@ function trimSlash(p: string): string {
 export function closest(word: string, candidates: string[], max: number): string[] {
   const w = word.toLowerCase();
   return candidates
-    .map((c) => ({ c, d: distance(w, c.toLowerCase()) }))
+    .map((c) => ({ c, d: editDistance(w, c.toLowerCase()) }))
     .filter((x) => x.d <= Math.max(2, Math.floor(w.length / 3)))
     .sort((a, b) => a.d - b.d || (a.c < b.c ? -1 : 1))
     .slice(0, max)
     .map((x) => x.c);
-}
-
-function distance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0] ?? 0;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j] ?? 0;
-      prev[j] = Math.min(up + 1, (prev[j - 1] ?? 0) + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return prev[b.length] ?? 0;
 }

@@ -1,5 +1,6 @@
 // Bad names on the command line are answered with the closest known ones (typos), kept free of
 // imports so the lightest commands can use it.
+import { editDistance } from "@hlconnect/client/edit-distance";
 import { CliError } from "./errors.ts";
 
 /** Up to `max` candidates within a small edit distance of `word`, nearest first. */
@@ -32,18 +33,4 @@ export function oneOf(what: string, value: string, known: readonly string[], hin
   if (known.length <= 60) parts.push(`known: ${known.join(", ")}`);
   else if (hint) parts.push(hint);
   throw new CliError(parts.join("; "), 2);
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = row[j]!;
-      row[j] = Math.min(up + 1, row[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return row[b.length]!;
 }

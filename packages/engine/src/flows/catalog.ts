@@ -2,6 +2,7 @@
 // input fields of each, and "did you mean" suggestions for keys that are not there.
 import { CATALOG, type CatalogEntry, getEntry, type TriggerEntry } from "@hlconnect/catalog";
 import { closest } from "@hlconnect/client";
+import { editDistance } from "@hlconnect/client/edit-distance";
 import type { z } from "zod";
 
 const BY_KEY = new Map(CATALOG.map((e) => [e.key, e]));
@@ -55,22 +56,6 @@ export function nearest(word: string, candidates: string[], max = 3): string[] {
   if (best === undefined) return [];
   const bound = d(best);
   return near.filter((c) => d(c) <= bound);
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(
-        (prev[j] ?? 0) + 1,
-        (row[j - 1] ?? 0) + 1,
-        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    prev = row;
-  }
-  return prev[b.length] ?? 0;
 }
 
 export function didYouMean(options: string[]): string {

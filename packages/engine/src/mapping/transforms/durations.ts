@@ -1,4 +1,5 @@
 // Durations as people write them: "1 business day", "2 hours", "30 min", "1 week 2 days".
+import { editDistance } from "@hlconnect/client/edit-distance";
 import type { DateTime } from "luxon";
 
 type Unit =
@@ -112,18 +113,4 @@ function unknownUnit(word: string, rest: string, text: string): string {
         editDistance(a, word.toLowerCase()) - editDistance(b, word.toLowerCase()) || b.length - a.length,
     );
   return `unknown unit "${word}" in "${text}"${near.length ? `: did you mean "${near[0]}"?` : ""}`;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = row[j]!;
-      row[j] = Math.min(up + 1, row[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return row[b.length]!;
 }
