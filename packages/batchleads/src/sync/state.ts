@@ -9,6 +9,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import type { Lead, RejectedRow } from "../lead.ts";
+import { MemoryTagQueue } from "./tag-queue-memory.ts";
 
 export type ImportStatus = "staging" | "syncing" | "done";
 
@@ -155,8 +156,14 @@ const WRITTEN_TABLE = `
   CREATE INDEX IF NOT EXISTS written_contact ON written (location_id, contact_id);
   CREATE {T} TABLE IF NOT EXISTS owners (
     location_id TEXT NOT NULL, ident TEXT NOT NULL, contact_id TEXT NOT NULL, home_key TEXT NOT NULL,
-    PRIMARY KEY (location_id, ident));
+    PRIMARY KEY (location_id, ident)){OWNERS};
 `;
+
+/**
+ * A dry run's owners (its own table): one b-tree instead of rows plus their key's index, so each of the
+ * two random inserts per lead touches half the pages.
+ */
+const DRY_OWNERS = " WITHOUT ROWID";
 
 /** Only a real import forgets contacts (by id): a dry run's owners need no second index. */
 const OWNERS_BY_CONTACT = "CREATE INDEX IF NOT EXISTS owners_contact ON owners (location_id, contact_id)";
@@ -227,10 +234,13 @@ export interface LeadDone {
 export class SyncState {
   readonly db: Database.Database;
   readonly dryRun: boolean;
+  /** A dry run's tag queue (it only counts calls); a real import's is the state's `tag_queue` table. */
+  private readonly memoryQueue: MemoryTagQueue | undefined;
 
   private constructor(db: Database.Database, dryRun: boolean) {
     this.db = db;
     this.dryRun = dryRun;
+    this.memoryQueue = dryRun ? new MemoryTagQueue() : undefined;
   }
 
   static open(options: SyncStateOptions = {}): SyncState {
@@ -290,6 +300,30 @@ export class SyncState {
     );
   }
 
+  /**
+   * Run `body` atomically. In a dry run's page transaction (`batch`) it runs as it is: a savepoint per
+   * write buys nothing there (an error ends the dry run) and cost a tenth of its time. Statements are
+   * prepared once, where db.transaction() would build its wrappers again on every call.
+   */
+  private atomic<R>(body: () => R): R {
+    const nested = this.db.inTransaction;
+    if (nested && this.dryRun) return body();
+    this.sql(nested ? "SAVEPOINT atomic" : "BEGIN").run();
+    try {
+      const result = body();
+      this.sql(nested ? "RELEASE atomic" : "COMMIT").run();
+      return result;
+    } catch (err) {
+      if (this.db.inTransaction) {
+        if (nested) {
+          this.sql("ROLLBACK TO atomic").run();
+          this.sql("RELEASE atomic").run();
+        } else this.sql("ROLLBACK").run();
+      }
+      throw err;
+    }
+  }
+
   private migrate(): void {
     const temp = this.dryRun ? "TEMP" : "";
     this.db.exec(WORK_TABLES.replaceAll("{T}", temp));
@@ -297,11 +331,12 @@ export class SyncState {
       "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'written'",
     ).get();
     // A dry run reads the file's `written` when there is one, else an empty one of its own.
-    if (!this.dryRun || !hasWritten) this.db.exec(WRITTEN_TABLE.replaceAll("{T}", temp));
+    if (!this.dryRun || !hasWritten)
+      this.db.exec(WRITTEN_TABLE.replaceAll("{T}", temp).replace("{OWNERS}", this.dryRun ? DRY_OWNERS : ""));
     else {
       // Owners a dry run finds are its own (TEMP), on top of the ones the file remembers.
       this.db.exec(
-        "CREATE TEMP TABLE IF NOT EXISTS owners (location_id TEXT NOT NULL, ident TEXT NOT NULL, contact_id TEXT NOT NULL, home_key TEXT NOT NULL, PRIMARY KEY (location_id, ident))",
+        `CREATE TEMP TABLE IF NOT EXISTS owners (location_id TEXT NOT NULL, ident TEXT NOT NULL, contact_id TEXT NOT NULL, home_key TEXT NOT NULL, PRIMARY KEY (location_id, ident))${DRY_OWNERS}`,
       );
       const hasOwners = this.sql(
         "SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = 'owners'",
@@ -339,7 +374,7 @@ export class SyncState {
    * other imports is dropped: only the current one is kept (what they wrote is in `written`).
    */
   beginImport(identity: ImportIdentity, locationId: string, now = Date.now()): ImportRecord {
-    return this.db.transaction(() => {
+    return this.atomic(() => {
       const found = this.getImport(identity.id);
       this.sql("DELETE FROM staging WHERE import_id <> ?").run(identity.id);
       this.sql("DELETE FROM rejected WHERE import_id <> ?").run(identity.id);
@@ -365,7 +400,7 @@ export class SyncState {
         now,
       );
       return this.getImport(identity.id)!;
-    })();
+    });
   }
 
   setImportStatus(id: string, status: ImportStatus): void {
@@ -411,26 +446,27 @@ export class SyncState {
     const update = this.sql("UPDATE staging SET lead = ? WHERE import_id = ? AND key = ?");
     const insert = this.sql(
       `INSERT INTO staging (import_id, key, seq, lead)
-       VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM staging WHERE import_id = ?), ?)`,
+       VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM staging WHERE import_id = ?), ?)
+       ON CONFLICT (import_id, key) DO NOTHING`,
     );
     const reject = this.sql("INSERT INTO rejected (import_id, row, reason, vals) VALUES (?, ?, ?, ?)");
-    this.db.transaction(() => {
+    this.atomic(() => {
       let added = 0;
       for (const lead of leads) {
-        const old = get.get(importId, lead.key) as { lead: string } | undefined;
-        if (old) {
-          update.run(JSON.stringify(merge(JSON.parse(old.lead) as Lead, lead)), importId, lead.key);
-        } else {
-          insert.run(importId, lead.key, importId, JSON.stringify(lead));
+        // Most keys are new: insert first, and only a key seen before is read and merged.
+        if (insert.run(importId, lead.key, importId, JSON.stringify(lead)).changes > 0) {
           added++;
+          continue;
         }
+        const old = get.get(importId, lead.key) as { lead: string };
+        update.run(JSON.stringify(merge(JSON.parse(old.lead) as Lead, lead)), importId, lead.key);
       }
       for (const r of rejected) reject.run(importId, r.row, r.reason, JSON.stringify(r.values));
       this.sql(
         `UPDATE imports SET rows_read = rows_read + ?, leads = leads + ?, rejected = rejected + ?,
              updated_at = ? WHERE id = ?`,
       ).run(rowsRead, added, rejected.length, Date.now(), importId);
-    })();
+    });
   }
 
   /** Leads still to sync (not yet done, or failed earlier), in file order, after `afterSeq`. */
@@ -535,7 +571,7 @@ export class SyncState {
     j: { contactId: string; homeKey: string; hash: string; noteId: string | undefined; by: string },
     outcome: "created" | "updated" | "unchanged",
   ): void {
-    this.db.transaction(() => {
+    this.atomic(() => {
       this.upsertWritten(scope, key, {
         contact_id: j.contactId,
         contact_hash: j.hash,
@@ -550,7 +586,7 @@ export class SyncState {
         importId,
         key,
       );
-    })();
+    });
   }
 
   /** What the import wrote and skipped for a lead (the --report file), kept with its staging row. */
@@ -648,6 +684,22 @@ export class SyncState {
     this.sql(`UPDATE staging SET ${set} WHERE import_id = ? AND key = ?`).run(value, importId, key);
   }
 
+  /**
+   * A dry run's marks on a lead's staging row (contact outcome, note, task), written with the lead's
+   * finish in one update instead of one each: a dry run is not resumed, so nothing is lost by waiting.
+   */
+  private readonly deferredMarks = new Map<string, { contact?: string; note?: 1; task?: 1 }>();
+
+  private deferMark(key: string, mark: { contact?: string; note?: 1; task?: 1 }): void {
+    const marks = this.deferredMarks.get(key);
+    if (!marks) this.deferredMarks.set(key, mark);
+    else {
+      if (mark.contact && (!marks.contact || marks.contact === "unchanged")) marks.contact = mark.contact;
+      if (mark.note) marks.note = 1;
+      if (mark.task) marks.task = 1;
+    }
+  }
+
   markContactPending(locationId: string, key: string): void {
     this.upsertWritten(locationId, key, { contact_pending: 1 });
   }
@@ -661,7 +713,7 @@ export class SyncState {
     outcome: "created" | "updated",
     fields?: { plan: Record<string, unknown>; hl: Record<string, unknown> },
   ): void {
-    this.db.transaction(() => {
+    this.atomic(() => {
       this.upsertWritten(locationId, key, {
         contact_id: contactId,
         contact_hash: hash,
@@ -671,13 +723,15 @@ export class SyncState {
         ...(fields ? { fields: JSON.stringify(fields) } : {}),
       });
       // A lead retried after a failure keeps its first outcome ("created" stays created).
-      this.markStaged(
-        importId,
-        key,
-        "contact = CASE WHEN contact IS NULL OR contact = 'unchanged' THEN ? ELSE contact END",
-        outcome,
-      );
-    })();
+      if (this.dryRun) this.deferMark(key, { contact: outcome });
+      else
+        this.markStaged(
+          importId,
+          key,
+          "contact = CASE WHEN contact IS NULL OR contact = 'unchanged' THEN ? ELSE contact END",
+          outcome,
+        );
+    });
   }
 
   markNotePending(locationId: string, key: string, pending: PendingNote): void {
@@ -692,10 +746,11 @@ export class SyncState {
     hash: string,
     noteId: string | undefined,
   ): void {
-    this.db.transaction(() => {
+    this.atomic(() => {
       this.upsertWritten(locationId, key, { notes_hash: hash, note_id: noteId ?? null, note_pending: null });
-      this.markStaged(importId, key, "note = ?", 1);
-    })();
+      if (this.dryRun) this.deferMark(key, { note: 1 });
+      else this.markStaged(importId, key, "note = ?", 1);
+    });
   }
 
   clearNotePending(locationId: string, key: string): void {
@@ -714,14 +769,15 @@ export class SyncState {
     transition: number,
     status: string | undefined,
   ): void {
-    this.db.transaction(() => {
+    this.atomic(() => {
       this.upsertWritten(locationId, key, {
         hot_transitions: transition,
         task_pending: null,
         status: status ?? null,
       });
-      this.markStaged(importId, key, "task = ?", 1);
-    })();
+      if (this.dryRun) this.deferMark(key, { task: 1 });
+      else this.markStaged(importId, key, "task = ?", 1);
+    });
   }
 
   clearTaskPending(locationId: string, key: string): void {
@@ -731,7 +787,7 @@ export class SyncState {
   /** The contact is gone from HighLevel: forget it, so the next import creates it again. */
   forgetContact(locationId: string, contactId: string): void {
     if (this.dryRun) return;
-    this.db.transaction(() => {
+    this.atomic(() => {
       this.sql(
         `UPDATE written SET contact_id = NULL, contact_hash = NULL, tags = '[]', notes_hash = NULL,
              note_id = NULL, role = NULL, home_key = NULL, fields = NULL, updated_at = ?
@@ -739,15 +795,17 @@ export class SyncState {
       ).run(Date.now(), locationId, contactId);
       this.sql("DELETE FROM owners WHERE location_id = ? AND contact_id = ?").run(locationId, contactId);
       this.sql("DELETE FROM tag_queue WHERE location_id = ? AND contact_id = ?").run(locationId, contactId);
-    })();
+    });
   }
 
   /** Everything about a finished lead, at once: status, tags (queued), staging row. */
   finishLead(done: LeadDone): void {
     const { importId, locationId, key } = done;
-    this.db.transaction(() => {
+    this.atomic(() => {
       this.upsertWritten(locationId, key, { status: done.status ?? null, tags: JSON.stringify(done.tags) });
-      if (done.queueTags.length && done.contactId) {
+      if (done.queueTags.length && done.contactId && this.memoryQueue) {
+        this.memoryQueue.enqueue(locationId, done.contactId, done.queueTags, done.queueTags.join("\u0001"));
+      } else if (done.queueTags.length && done.contactId) {
         const add = this.sql(
           `INSERT OR IGNORE INTO tag_queue (location_id, contact_id, tag, set_key, lead_key)
            VALUES (?, ?, ?, ?, ?)`,
@@ -755,19 +813,32 @@ export class SyncState {
         const setKey = done.queueTags.join("\u0001");
         for (const tag of done.queueTags) add.run(locationId, done.contactId, tag, setKey, key);
       }
+      const marks = this.takeMarks(key);
       this.sql(
-        `UPDATE staging SET state = 'done', error = NULL, contact = COALESCE(contact, 'unchanged'),
-             compliance_skip = ? WHERE import_id = ? AND key = ?`,
-      ).run(done.complianceSkip ? 1 : 0, importId, key);
-    })();
+        `UPDATE staging SET state = 'done', error = NULL,
+             contact = CASE WHEN @contact IS NOT NULL AND (contact IS NULL OR contact = 'unchanged') THEN @contact
+               ELSE COALESCE(contact, 'unchanged') END,
+             note = MAX(note, @note), task = MAX(task, @task),
+             compliance_skip = @skip WHERE import_id = @importId AND key = @key`,
+      ).run({ ...marks, skip: done.complianceSkip ? 1 : 0, importId, key });
+    });
+  }
+
+  /** The lead's deferred marks (a dry run's), as the finishing update's parameters. */
+  private takeMarks(key: string): { contact: string | null; note: number; task: number } {
+    const m = this.deferredMarks.get(key);
+    if (m) this.deferredMarks.delete(key);
+    return { contact: m?.contact ?? null, note: m?.note ?? 0, task: m?.task ?? 0 };
   }
 
   failLead(importId: string, key: string, error: string): void {
-    this.sql("UPDATE staging SET state = 'failed', error = ? WHERE import_id = ? AND key = ?").run(
-      error,
-      importId,
-      key,
-    );
+    const marks = this.takeMarks(key);
+    this.sql(
+      `UPDATE staging SET state = 'failed', error = @error,
+           contact = CASE WHEN @contact IS NOT NULL AND (contact IS NULL OR contact = 'unchanged') THEN @contact
+             ELSE contact END, note = MAX(note, @note), task = MAX(task, @task)
+         WHERE import_id = @importId AND key = @key`,
+    ).run({ ...marks, error, importId, key });
   }
 
   /** The first failures of an import, with the lead's rows, for the summary. */
@@ -781,6 +852,7 @@ export class SyncState {
   // ---- the bulk tag queue
 
   queuedContacts(locationId: string): number {
+    if (this.memoryQueue) return this.memoryQueue.queuedContacts(locationId);
     const r = this.sql("SELECT COUNT(DISTINCT contact_id) AS n FROM tag_queue WHERE location_id = ?").get(
       locationId,
     ) as { n: number };
@@ -789,6 +861,7 @@ export class SyncState {
 
   /** The tag most contacts are waiting for, and how many. */
   topQueuedTag(locationId: string): { tag: string; contacts: number } | undefined {
+    if (this.memoryQueue) return this.memoryQueue.topQueuedTag(locationId);
     return this.sql(
       `SELECT tag, COUNT(*) AS contacts FROM tag_queue WHERE location_id = ?
          GROUP BY tag ORDER BY contacts DESC, tag LIMIT 1`,
@@ -797,6 +870,7 @@ export class SyncState {
 
   /** Up to `limit` contacts waiting for `tag`, those with the same pending set side by side. */
   contactsQueuedFor(locationId: string, tag: string, limit: number): string[] {
+    if (this.memoryQueue) return this.memoryQueue.contactsQueuedFor(locationId, tag, limit);
     const rows = this.sql(
       `SELECT contact_id FROM tag_queue WHERE location_id = ? AND tag = ?
          ORDER BY set_key, contact_id LIMIT ?`,
@@ -807,6 +881,7 @@ export class SyncState {
   /** The tags every one of `contactIds` is waiting for. */
   tagsQueuedForAll(locationId: string, contactIds: string[]): string[] {
     if (!contactIds.length) return [];
+    if (this.memoryQueue) return this.memoryQueue.tagsQueuedForAll(locationId, contactIds);
     // Driven by the contacts (CROSS JOIN keeps that order: a primary key lookup each), not by a scan of
     // the whole queue.
     const rows = this.sql(
@@ -818,11 +893,12 @@ export class SyncState {
   }
 
   dequeueTags(locationId: string, contactIds: string[], tags: string[]): void {
+    if (this.memoryQueue) return this.memoryQueue.dequeue(locationId, contactIds, tags);
     // One primary key delete per pair: cheaper than matching the queue against two lists.
     const del = this.sql("DELETE FROM tag_queue WHERE location_id = ? AND contact_id = ? AND tag = ?");
-    this.db.transaction(() => {
+    this.atomic(() => {
       for (const contactId of contactIds) for (const tag of tags) del.run(locationId, contactId, tag);
-    })();
+    });
   }
 
   // ---- custom fields, cached per import
@@ -840,14 +916,14 @@ export class SyncState {
     const put = this.sql(
       "INSERT OR REPLACE INTO custom_fields (location_id, import_id, name, field) VALUES (?, ?, ?, ?)",
     );
-    this.db.transaction(() => {
+    this.atomic(() => {
       this.sql("DELETE FROM custom_fields WHERE location_id = ? AND import_id <> ?").run(
         locationId,
         importId,
       );
       put.run(locationId, importId, LIST_MARKER, "{}");
       for (const f of fields) put.run(locationId, importId, f.id, JSON.stringify(f));
-    })();
+    });
   }
 }
 
