@@ -893,7 +893,10 @@ export class SyncState {
   }
 
   dequeueTags(locationId: string, contactIds: string[], tags: string[]): void {
-    if (this.memoryQueue) return this.memoryQueue.dequeue(locationId, contactIds, tags);
+    if (this.memoryQueue) {
+      this.memoryQueue.dequeue(locationId, contactIds, tags);
+      return;
+    }
     // One primary key delete per pair: cheaper than matching the queue against two lists.
     const del = this.sql("DELETE FROM tag_queue WHERE location_id = ? AND contact_id = ? AND tag = ?");
     this.atomic(() => {
