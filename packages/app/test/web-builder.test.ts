@@ -221,6 +221,17 @@ describe("testing against the connection", () => {
       trigger: { op: "highlevel.events.contact-create" },
     });
     expect(unknown.status).toBe(404);
+    // No connection at all yet: the example, saying so.
+    const bare = await webFixture();
+    try {
+      const none = await bare.call("POST", "/api/flows/test-trigger", {
+        trigger: { op: "highlevel.events.contact-create" },
+      });
+      expect(none.json).toMatchObject({ source: "example", reason: "no-connection" });
+      expect(none.json.note).toMatch(/no HighLevel connection yet/);
+    } finally {
+      await bare.close();
+    }
   });
 });
 

@@ -27,12 +27,12 @@ export interface RequestSummary {
 }
 
 /**
- * A catalog context through connection `id` (404 when there is none; 400 for a location it does not
- * hold), optionally recording every request it makes.
+ * A catalog context through connection `id` (the only one when absent; 404 when there is none; 400 for a
+ * location it does not hold), optionally recording every request it makes.
  */
 export async function connectionContext(
   engine: Engine,
-  id: string,
+  id: string | undefined,
   locationId?: string,
   requests?: RequestSummary[],
 ): Promise<CatalogContext> {

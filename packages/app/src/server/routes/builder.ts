@@ -141,7 +141,7 @@ async function instantSample(engine: Engine, body: Record<string, unknown>, op: 
   const requests: RequestSummary[] = [];
   let ctx: Awaited<ReturnType<typeof connectionContext>>;
   try {
-    ctx = await connectionContext(engine, connectionId ?? "", optionalString(body, "locationId"), requests);
+    ctx = await connectionContext(engine, connectionId, optionalString(body, "locationId"), requests);
   } catch (err) {
     // No connection named and none to default to: there is nothing to read through yet.
     if (!connectionId && err instanceof HttpError) return example("no-connection", { note: err.message });
