@@ -16,7 +16,7 @@ import {
   type StepStatus,
 } from "../types.ts";
 import { optionalText, requireOneOf, requireText, requireTime, toJson } from "../validate.ts";
-import { opt, type PgContext } from "./context.ts";
+import { ASYNC_COMMIT, opt, type PgContext } from "./context.ts";
 import type { Queryable } from "./db.ts";
 
 export interface RunRow {
@@ -132,47 +132,76 @@ export async function insertRun(
   return { row: existing.rows[0]!, created: false };
 }
 
+/**
+ * The columns read back (not `*`): the hot statements below are prepared once per connection, and a
+ * prepared `RETURNING *` would fail in an older process once a migration added a column.
+ */
+const RUN_COLUMNS =
+  "id, flow_id, status, trigger, event_key, replay_of, dry_run, attempts, error, created_at, started_at, finished_at, updated_at";
+const STEP_COLUMNS =
+  "run_id, step_id, status, input, output, attempts, error, started_at, finished_at, updated_at";
+
+/** Postgres' foreign_key_violation: a step of a run that does not exist. */
+const FOREIGN_KEY_VIOLATION = "23503";
+
 export function pgRuns(ctx: PgContext): Omit<RunStore, "pruneHistory"> {
   const { pool } = ctx;
 
-  /** Move a run between statuses, refusing moves from a status not in `from` (row locked meanwhile). */
-  function transition(
+  /**
+   * Move a run between statuses, refusing moves from a status not in `from`: one bookkeeping statement
+   * (ASYNC_COMMIT; the row lock of the UPDATE makes the check and the move atomic). Only when nothing
+   * moved is the run read again, to say why.
+   */
+  async function transition(
+    name: string,
     id: string,
     from: readonly RunStatus[],
     verb: string,
     set: string,
     params: unknown[],
   ): Promise<RunRecord> {
-    return ctx.tx(async (q) => {
-      const current = await q.query<RunRow>("SELECT status FROM runs WHERE id = $1 FOR UPDATE", [id]);
+    const fromParam = `$${params.length + 3}`;
+    const statement = {
+      name: `hl_run_${name}`,
+      text: `${ASYNC_COMMIT}
+        UPDATE runs SET ${set}, updated_at = $2 FROM async_commit
+        WHERE id = $1 AND status = ANY(${fromParam}::text[])
+        RETURNING ${qualified("runs", RUN_COLUMNS)}`,
+    };
+    for (let attempt = 1; ; attempt++) {
+      const { rows } = await pool.query<RunRow>({ ...statement, values: [id, ctx.now(), ...params, from] });
+      if (rows[0]) return runToRecord(rows[0]);
+      const current = await pool.query<{ status: RunStatus }>("SELECT status FROM runs WHERE id = $1", [id]);
       const row = current.rows[0];
       if (!row) throw new NotFoundError("run", id);
-      if (!from.includes(row.status)) {
-        throw new ConflictError(
-          `run "${id}" is ${row.status}: only a ${from.join(" or ")} run can be ${verb}`,
-        );
-      }
-      const { rows } = await q.query<RunRow>(
-        `UPDATE runs SET ${set}, updated_at = $2 WHERE id = $1 RETURNING *`,
-        [id, ctx.now(), ...params],
-      );
-      return runToRecord(rows[0]!);
-    });
+      // Moved into an allowed status between the two statements: try the move again (a few times).
+      if (from.includes(row.status) && attempt < 5) continue;
+      throw new ConflictError(`run "${id}" is ${row.status}: only a ${from.join(" or ")} run can be ${verb}`);
+    }
   }
 
+  /**
+   * One upsert of a step, refused (no row back) when the step already completed; then the reason is
+   * read: the run is missing (the foreign key says so) or the step completed.
+   */
   async function stepWrite(
     runId: string,
     stepId: string,
-    write: (q: Queryable, existing: StepRow | undefined) => Promise<StepRow>,
+    statement: { name: string; text: string; values: unknown[] },
+    refused: (status: StepStatus) => Error,
   ): Promise<StepRecord> {
-    return ctx.tx(async (q) => {
-      const run = await q.query("SELECT 1 FROM runs WHERE id = $1 FOR UPDATE", [runId]);
-      if (!run.rowCount) throw new NotFoundError("run", runId);
-      const existing = (
-        await q.query<StepRow>("SELECT * FROM steps WHERE run_id = $1 AND step_id = $2", [runId, stepId])
-      ).rows[0];
-      return stepToRecord(await write(q, existing));
-    });
+    try {
+      const { rows } = await pool.query<StepRow>(statement);
+      if (rows[0]) return stepToRecord(rows[0]);
+    } catch (error) {
+      if ((error as { code?: string }).code === FOREIGN_KEY_VIOLATION) throw new NotFoundError("run", runId);
+      throw error;
+    }
+    const existing = await pool.query<{ status: StepStatus }>(
+      "SELECT status FROM steps WHERE run_id = $1 AND step_id = $2",
+      [runId, stepId],
+    );
+    throw refused(existing.rows[0]?.status ?? "pending");
   }
 
   return {
@@ -216,6 +245,7 @@ export function pgRuns(ctx: PgContext): Omit<RunStore, "pruneHistory"> {
 
     async startRun(id) {
       return transition(
+        "start",
         id,
         ["queued", "running"],
         "started",
@@ -227,6 +257,7 @@ export function pgRuns(ctx: PgContext): Omit<RunStore, "pruneHistory"> {
     async requeueRun(id, error) {
       const json = errorJson(error, `run "${id}": error`);
       return transition(
+        "requeue",
         id,
         ["running", "failed", "needs_attention"],
         "requeued",
@@ -238,33 +269,38 @@ export function pgRuns(ctx: PgContext): Omit<RunStore, "pruneHistory"> {
     async finishRun(id, status, error) {
       requireOneOf(status, FINISHED_RUN, `run "${id}": finished status`);
       const json = errorJson(error, `run "${id}": error`);
-      return transition(id, ["queued", "running"], "finished", "status = $3, finished_at = $2, error = $4", [
-        status,
-        json,
-      ]);
+      return transition(
+        "finish",
+        id,
+        ["queued", "running"],
+        "finished",
+        "status = $3, finished_at = $2, error = $4",
+        [status, json],
+      );
     },
 
     async startStep(runId, stepId, input) {
       requireText(stepId, `run "${runId}": step id`);
       const inputJson = toJson(input, `run "${runId}" step "${stepId}": input`);
-      return stepWrite(runId, stepId, async (q, existing) => {
-        if (existing && COMPLETED_STEP_STATUSES.includes(existing.status)) {
-          throw new ConflictError(
-            `run "${runId}" step "${stepId}" is already ${existing.status}: it must not run again`,
-          );
-        }
-        const { rows } = await q.query<StepRow>(
-          `INSERT INTO steps (run_id, step_id, status, input, attempts, started_at, updated_at)
+      // Durable: the input recorded before the call is what a restart reconciles the call with.
+      return stepWrite(
+        runId,
+        stepId,
+        {
+          name: "hl_step_start",
+          text: `INSERT INTO steps (run_id, step_id, status, input, attempts, started_at, updated_at)
            VALUES ($1, $2, 'running', $3, 1, $4, $4)
            ON CONFLICT (run_id, step_id) DO UPDATE SET
              status = 'running', input = excluded.input, output = NULL, error = NULL,
              attempts = steps.attempts + 1, started_at = excluded.started_at, finished_at = NULL,
              updated_at = excluded.updated_at
-           RETURNING *`,
-          [runId, stepId, inputJson, ctx.now()],
-        );
-        return rows[0]!;
-      });
+           WHERE steps.status <> ALL($5::text[])
+           RETURNING ${STEP_COLUMNS}`,
+          values: [runId, stepId, inputJson, ctx.now(), COMPLETED_STEP_STATUSES],
+        },
+        (status) =>
+          new ConflictError(`run "${runId}" step "${stepId}" is already ${status}: it must not run again`),
+      );
     },
 
     async finishStep(runId, stepId, result) {
@@ -273,21 +309,25 @@ export function pgRuns(ctx: PgContext): Omit<RunStore, "pruneHistory"> {
       const status = requireOneOf(result?.status, FINISHED_STEP, `${where}: status`);
       const output = result.output === undefined ? null : toJson(result.output, `${where}: output`);
       const error = errorJson(result.error, `${where}: error`);
-      return stepWrite(runId, stepId, async (q, existing) => {
-        if (existing && COMPLETED_STEP_STATUSES.includes(existing.status)) {
-          throw new ConflictError(`${where} is already ${existing.status}`);
-        }
-        const { rows } = await q.query<StepRow>(
-          `INSERT INTO steps (run_id, step_id, status, output, error, finished_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $6)
+      // Bookkeeping (ASYNC_COMMIT): taken back by a crash, the step is "running" again with its input,
+      // and the restart reconciles it.
+      return stepWrite(
+        runId,
+        stepId,
+        {
+          name: "hl_step_finish",
+          text: `${ASYNC_COMMIT}
+           INSERT INTO steps (run_id, step_id, status, output, error, finished_at, updated_at)
+           SELECT $1, $2, $3, $4, $5, $6::bigint, $6::bigint FROM async_commit
            ON CONFLICT (run_id, step_id) DO UPDATE SET
              status = excluded.status, output = excluded.output, error = excluded.error,
              finished_at = excluded.finished_at, updated_at = excluded.updated_at
-           RETURNING *`,
-          [runId, stepId, status, output, error, ctx.now()],
-        );
-        return rows[0]!;
-      });
+           WHERE steps.status <> ALL($7::text[])
+           RETURNING ${STEP_COLUMNS}`,
+          values: [runId, stepId, status, output, error, ctx.now(), COMPLETED_STEP_STATUSES],
+        },
+        (existing) => new ConflictError(`${where} is already ${existing}`),
+      );
     },
 
     async getStep(runId, stepId) {
@@ -304,4 +344,12 @@ export function pgRuns(ctx: PgContext): Omit<RunStore, "pruneHistory"> {
       return rows.map(stepToRecord);
     },
   };
+}
+
+/** "a, b" -> "t.a, t.b" (a statement reading from async_commit too must say whose columns). */
+function qualified(table: string, columns: string): string {
+  return columns
+    .split(", ")
+    .map((c) => `${table}.${c}`)
+    .join(", ");
 }

@@ -11,7 +11,7 @@ import type {
   WebhookStatus,
 } from "../types.ts";
 import { optionalText, requirePositive, requireText, requireTime, toJson } from "../validate.ts";
-import { opt, type PgContext } from "./context.ts";
+import { ASYNC_COMMIT, opt, type PgContext } from "./context.ts";
 import type { Queryable } from "./db.ts";
 import { insertRun, type RunRow, runToRecord } from "./runs.ts";
 
@@ -48,6 +48,8 @@ function toRecord(row: WebhookRow): WebhookRecord {
     ...opt("note", row.note),
   };
 }
+
+const BOOKKEEPING = { durable: false } as const;
 
 export function pgWebhooks(ctx: PgContext): WebhookInbox {
   const { pool } = ctx;
@@ -102,14 +104,17 @@ export function pgWebhooks(ctx: PgContext): WebhookInbox {
       const limit = Math.floor(requirePositive(options.limit ?? 10, "webhook claim: limit"));
       const leaseMs = requirePositive(options.leaseMs ?? 60_000, "webhook claim: leaseMs");
       const now = ctx.now();
+      // Bookkeeping (ASYNC_COMMIT): a claim taken back by a crash leaves the delivery pending again.
       const { rows } = await pool.query<WebhookRow>(
-        `UPDATE webhooks SET status = 'claimed', claimed_by = $1, lease_until = $2, attempts = attempts + 1
+        `${ASYNC_COMMIT}
+         UPDATE webhooks SET status = 'claimed', claimed_by = $1, lease_until = $2, attempts = attempts + 1
+         FROM async_commit
          WHERE id IN (
            SELECT id FROM webhooks
            WHERE status = 'pending' OR (status = 'claimed' AND lease_until <= $3)
            ORDER BY received_at, id LIMIT $4
            FOR UPDATE SKIP LOCKED)
-         RETURNING *`,
+         RETURNING webhooks.*`,
         [workerId, now + leaseMs, now, limit],
       );
       return rows.sort((a, b) => a.received_at - b.received_at || (a.id < b.id ? -1 : 1)).map(toRecord);
@@ -130,7 +135,8 @@ export function pgWebhooks(ctx: PgContext): WebhookInbox {
           [id, runs.length ? "routed" : "ignored", ctx.now(), note ?? null],
         );
         return rows;
-      });
+        // Bookkeeping: taken back by a crash, the delivery is routed again to the same runs (event keys).
+      }, BOOKKEEPING);
       return created.map(runToRecord) as RunRecord[];
     },
 
