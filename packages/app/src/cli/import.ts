@@ -6,6 +6,7 @@ import { ExportFileError } from "@hlconnect/batchleads/file/sniff";
 import {
   formatSummary,
   ImportIncompleteError,
+  ImportLockedError,
   type ImportProgress,
   type ImportSummary,
   progressLines,
@@ -117,6 +118,7 @@ async function importBatchLeads(file: string, flags: ImportFlags): Promise<void>
       ...(flags.report ? { reportFile: path.resolve(flags.report) } : {}),
       ...(flags.verify ? { verify: true } : {}),
       ...(flags.newOptions === false ? { noNewOptions: true } : {}),
+      holder: `hlconnect import batchleads ${file}`,
       signal: interrupt.signal,
     });
   } catch (err) {
@@ -126,6 +128,8 @@ async function importBatchLeads(file: string, flags: ImportFlags): Promise<void>
       throw new CliError(err.message, 1);
     }
     if (err instanceof ExportFileError) throw new CliError(err.message, 2);
+    // Another import holds the state: 75 (EX_TEMPFAIL) says "try again later" to a script.
+    if (err instanceof ImportLockedError) throw new CliError(err.message, 75);
     throw err;
   } finally {
     process.off("SIGINT", onSigint);

@@ -17,7 +17,12 @@ import path from "node:path";
 import { isExportColumn } from "@hlconnect/batchleads/file/columns";
 import { csvRecords } from "@hlconnect/batchleads/file/csv";
 import { ExportFileError, isRowError, readExportRows } from "@hlconnect/batchleads/file/read";
-import { ImportIncompleteError, type ImportSummary, runImport } from "@hlconnect/batchleads/sync/index";
+import {
+  ImportIncompleteError,
+  type ImportSummary,
+  importLockHolder,
+  runImport,
+} from "@hlconnect/batchleads/sync/index";
 import type { HighLevelClient } from "@hlconnect/client";
 import { importRunOptions } from "../batchleads/run-options.ts";
 import { HttpError } from "./http-errors.ts";
@@ -58,6 +63,7 @@ const EXPECTED =
 
 export class ImportJobs {
   readonly #dir: string;
+  readonly #dataDir: string;
   readonly #live = new Map<string, ImportRecord>();
   readonly #running = new Set<Promise<void>>();
   /**
@@ -70,6 +76,7 @@ export class ImportJobs {
 
   constructor(dataDir: string, logger?: Pick<AppLogger, "error">) {
     this.#dir = path.join(dataDir, "imports");
+    this.#dataDir = dataDir;
     this.#logger = logger;
   }
 
@@ -134,6 +141,7 @@ export class ImportJobs {
             dataDir,
             rejectedFile,
           }),
+          holder: `web import ${record.id}`,
           onProgress: (p) => {
             // Reading counts up to half the bar, syncing the other half.
             const ratio = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
@@ -185,6 +193,17 @@ export class ImportJobs {
         409,
         `an import is running (${running.id}${running.locationId ? ` into location ${running.locationId}` : ""}): real imports share one state file and run one at a time; start this one when GET /api/imports/${running.id} says it has finished`,
         { runningImport: running.id },
+      );
+    }
+    // Another process (`hlconnect import batchleads` on the same data dir) may hold the state file: the
+    // import would fail on its lock at start, so say it now.
+    const stateFile = importRunOptions({ file: "", dryRun: false, dataDir: this.#dataDir }).stateFile;
+    const other = stateFile ? importLockHolder(stateFile) : undefined;
+    if (other) {
+      throw new HttpError(
+        409,
+        `another import is running on this server's import state (${other.what}, process ${other.pid}, since ${other.startedAt}): imports run one at a time; start this one when it has finished`,
+        { runningImport: other.what },
       );
     }
     this.#real = { id, ...(locationId ? { locationId } : {}) };

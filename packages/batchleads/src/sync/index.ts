@@ -2,6 +2,7 @@
 export { clientImportApi, type ImportApi } from "./api.ts";
 export { ImportStoppedError } from "./errors.ts";
 export { type FieldWarning, type SyncOptions, type SyncOutcome, syncStagedLeads } from "./executor.ts";
+export { acquireImportLock, ImportLockedError, importLockHolder, type LockHolder } from "./lock.ts";
 export { contactPlan, noteText, tagSet, taskPlan } from "./plan.ts";
 export { progressLines } from "./progress-lines.ts";
 export { ImportIncompleteError, type ImportOptions, type ImportProgress, runImport } from "./run-import.ts";

@@ -7,6 +7,7 @@ import { clientImportApi, type ImportApi } from "./api.ts";
 import { ImportStoppedError } from "./errors.ts";
 import { type SyncOutcome, syncStagedLeads } from "./executor.ts";
 import { importIdentity } from "./identity.ts";
+import { acquireImportLock, type ImportLock } from "./lock.ts";
 import { defaultRejectedPath, writeRejectedFile } from "./rejected-report.ts";
 import { writeRowReport } from "./row-report.ts";
 import { syncSettings } from "./settings.ts";
@@ -50,6 +51,11 @@ export interface ImportOptions {
   now?: () => Date;
   signal?: AbortSignal;
   onProgress?: (p: ImportProgress) => void;
+  /**
+   * Who runs this import, named in the refusal another import gets while this one holds the state file
+   * (default "an import of <file>"). A real import with a state file holds it from start to end.
+   */
+  holder?: string;
   /** Rows read from the file (default: the export reader); tests may feed their own. */
   source?: (file: string, mapping: LeadMapping) => AsyncIterable<Lead | RejectedRow>;
 }
@@ -81,7 +87,18 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
   const identity = await importIdentity(opts.file);
   // What was written is remembered per account: API base URL + location.
   const scope = stateScope(opts.baseUrl ?? opts.client?.baseUrl, opts.locationId);
-  const state = SyncState.open({ ...(opts.stateFile ? { file: opts.stateFile } : {}), dryRun });
+  // A dry run only reads the state (its work is in TEMP tables): it needs no lock and takes none.
+  const lock: ImportLock | undefined =
+    !dryRun && opts.stateFile
+      ? acquireImportLock(opts.stateFile, opts.holder ?? `an import of ${identity.file}`)
+      : undefined;
+  let state: SyncState;
+  try {
+    state = SyncState.open({ ...(opts.stateFile ? { file: opts.stateFile } : {}), dryRun });
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   try {
     let record = state.beginImport(identity, scope);
     if (record.status === "staging") {
@@ -180,6 +197,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     return summary;
   } finally {
     state.close();
+    lock?.release();
   }
 }
 
