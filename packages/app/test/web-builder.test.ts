@@ -193,11 +193,7 @@ describe("testing against the connection", () => {
     expect(instant.json.requests[0]).toMatchObject({ method: "POST", path: "/contacts/search" });
   });
 
-  // Known engine bug, kept visible: triggerSample's itemsOf takes an answer's only array as the list, and
-  // the appointments reader answers ONE appointment whose only array is `users`, so the sample is
-  // {appointment: "<user id>"}. This test fails today (hence it.fails); when trigger-sample.ts is fixed it
-  // passes, vitest reports it.fails as failing, and it becomes a plain it().
-  it.fails("samples an instant appointment trigger as the appointment the webhook would carry", async () => {
+  it("samples an instant appointment trigger as the appointment the webhook would carry", async () => {
     const r = await f.call("POST", "/api/flows/test-trigger", {
       connectionId: CONN,
       trigger: { op: "highlevel.events.appointment-create" },

@@ -19,6 +19,8 @@ export interface TriggerSample {
 function itemsOf(answer: unknown): unknown[] {
   if (Array.isArray(answer)) return answer;
   if (answer && typeof answer === "object") {
+    // One record (an appointment carrying its `users` list): itself, not its only list.
+    if (typeof (answer as { id?: unknown }).id === "string") return [answer];
     const lists = Object.values(answer).filter(Array.isArray);
     if (lists.length === 1) return lists[0] as unknown[];
     return [answer];
