@@ -10,6 +10,7 @@
 // job whose lease ran out back to waiting. BullMQ's own lock is a long backstop for the one gap the sorted
 // set cannot see (a process dying between taking a job and recording its lease): BullMQ's stalled check
 // returns such a job after lockMs.
+import { createHash } from "node:crypto";
 import { type Job as BullJob, Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { InvalidInputError } from "../store/errors.ts";
@@ -97,6 +98,34 @@ return decoded.leaseId`;
 const FORGET_RUN = `
 if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) end
 return 1`;
+/**
+ * After a completion BullMQ accepted with the lease's token: drop that lease (when it is still the one
+ * recorded) and the run's job pointer (when it still points to this job), in one round trip.
+ */
+const FORGET_COMPLETED = `
+local lease = redis.call('HGET', KEYS[2], ARGV[1])
+if lease and cjson.decode(lease).leaseId == ARGV[2] then
+  redis.call('HDEL', KEYS[2], ARGV[1])
+  redis.call('ZREM', KEYS[1], ARGV[1])
+end
+if redis.call('HGET', KEYS[3], ARGV[3]) == ARGV[1] then redis.call('HDEL', KEYS[3], ARGV[3]) end
+return 1`;
+
+/** Jobs in hand kept at most (the instances reserve returned; any job can still be read back). */
+const MAX_IN_HAND = 10_000;
+
+/** A Lua script sent by its SHA1 (EVALSHA); its text only when the server does not have it yet. */
+function luaScript(redis: Redis, lua: string, numberOfKeys: number) {
+  const sha = createHash("sha1").update(lua).digest("hex");
+  return async (...args: (string | number)[]): Promise<unknown> => {
+    try {
+      return await redis.evalsha(sha, numberOfKeys, ...args);
+    } catch (error) {
+      if (!String((error as Error)?.message).startsWith("NOSCRIPT")) throw error;
+      return redis.eval(lua, numberOfKeys, ...args);
+    }
+  };
+}
 
 export async function openBullJobQueue(options: BullJobQueueOptions): Promise<BullJobQueue> {
   const prefix = options.prefix ?? "hlconnect";
@@ -144,6 +173,16 @@ export async function openBullJobQueue(options: BullJobQueueOptions): Promise<Bu
     }
   };
   let takeovers = 0;
+  const scripts = {
+    takeExpired: luaScript(redis, TAKE_EXPIRED, 2),
+    lease: luaScript(redis, LEASE, 2),
+    renew: luaScript(redis, RENEW, 2),
+    release: luaScript(redis, RELEASE, 2),
+    forgetRun: luaScript(redis, FORGET_RUN, 1),
+    forgetCompleted: luaScript(redis, FORGET_COMPLETED, 3),
+  };
+  // The jobs this instance reserved, as BullMQ handed them out: completing one needs no read back.
+  const inHand = new Map<string, BullJob<JobData>>();
 
   async function leaseOf(jobId: string): Promise<Lease | undefined> {
     const text = await redis.hget(keys.lease, jobId);
@@ -168,9 +207,15 @@ export async function openBullJobQueue(options: BullJobQueueOptions): Promise<Bu
     return job ?? undefined;
   }
 
+  /** The job as reserved here when it is in hand, else as stored. */
+  function jobInHand(jobId: string): Promise<BullJob<JobData> | undefined> {
+    const held = inHand.get(jobId);
+    return held ? Promise.resolve(held) : getJob(jobId);
+  }
+
   /** Hand jobs whose lease ran out back to waiting, using the dead holder's token. */
   async function takeBackExpired(): Promise<void> {
-    const taken = (await redis.eval(TAKE_EXPIRED, 2, keys.leases, keys.lease, leaseTime(), 50)) as string[];
+    const taken = (await scripts.takeExpired(keys.leases, keys.lease, leaseTime(), 50)) as string[];
     for (let i = 0; i < taken.length; i += 2) {
       const jobId = taken[i]!;
       const lease = JSON.parse(taken[i + 1]!) as Lease;
@@ -191,7 +236,7 @@ export async function openBullJobQueue(options: BullJobQueueOptions): Promise<Bu
   }
 
   async function release(jobId: string, leaseId: string | undefined): Promise<string | undefined> {
-    const token = (await redis.eval(RELEASE, 2, keys.leases, keys.lease, jobId, leaseId ?? "")) as string;
+    const token = (await scripts.release(keys.leases, keys.lease, jobId, leaseId ?? "")) as string;
     return token || undefined;
   }
 
@@ -238,12 +283,28 @@ export async function openBullJobQueue(options: BullJobQueueOptions): Promise<Bu
       const job = (await worker.getNextJob(leaseId, { block: false })) as BullJob<JobData> | undefined;
       if (!job) return undefined;
       const leaseUntil = Number(
-        await redis.eval(LEASE, 2, keys.leases, keys.lease, job.id!, leaseId, leaseMs, leaseTime(), workerId),
+        await scripts.lease(keys.leases, keys.lease, job.id!, leaseId, leaseMs, leaseTime(), workerId),
       );
+      if (inHand.size >= MAX_IN_HAND) inHand.clear();
+      inHand.set(job.id!, job);
       return toJob(job, { leaseId, workerId, leaseUntil });
     },
 
     async complete(jobId, leaseId) {
+      if (leaseId !== undefined) {
+        // The lease id is BullMQ's lock token: its script refuses a stale holder (the fencing), so the
+        // completion goes first and the lease and the run's pointer are dropped after it.
+        const job = await jobInHand(jobId);
+        if (!job) return false;
+        try {
+          await job.moveToCompleted(null, leaseId, false);
+        } catch {
+          return false;
+        }
+        inHand.delete(jobId);
+        await scripts.forgetCompleted(keys.leases, keys.lease, keys.byRun, jobId, leaseId, job.data.runId);
+        return true;
+      }
       const job = await getJob(jobId);
       if (!job) return false;
       const token = await release(jobId, leaseId);
@@ -258,7 +319,8 @@ export async function openBullJobQueue(options: BullJobQueueOptions): Promise<Bu
           return false;
         }
       }
-      await redis.eval(FORGET_RUN, 1, keys.byRun, job.data.runId, jobId);
+      inHand.delete(jobId);
+      await scripts.forgetRun(keys.byRun, job.data.runId, jobId);
       return true;
     },
 
@@ -267,7 +329,7 @@ export async function openBullJobQueue(options: BullJobQueueOptions): Promise<Bu
       if (error !== undefined && typeof error !== "string") {
         throw new InvalidInputError(`fail job "${jobId}": error must be a string`);
       }
-      const job = await getJob(jobId);
+      const job = await jobInHand(jobId);
       if (!job) return false;
       const lease = await leaseOf(jobId);
       if (!lease || (leaseId !== undefined && lease.leaseId !== leaseId)) return false;
@@ -283,6 +345,7 @@ export async function openBullJobQueue(options: BullJobQueueOptions): Promise<Bu
       } catch {
         return false;
       }
+      inHand.delete(jobId);
       notify();
       return true;
     },
@@ -291,11 +354,9 @@ export async function openBullJobQueue(options: BullJobQueueOptions): Promise<Bu
       requirePositive(leaseMs, `extend lease of job "${jobId}": leaseMs`);
       const lease = await leaseOf(jobId);
       if (!lease || (leaseId !== undefined && lease.leaseId !== leaseId)) return false;
-      const job = await getJob(jobId);
+      const job = await jobInHand(jobId);
       if (!job || !(await job.extendLock(lease.leaseId, lockMs))) return false;
-      const renewed = await redis.eval(
-        RENEW,
-        2,
+      const renewed = await scripts.renew(
         keys.leases,
         keys.lease,
         jobId,
@@ -341,6 +402,7 @@ export async function openBullJobQueue(options: BullJobQueueOptions): Promise<Bu
 
     async close() {
       listeners.clear();
+      inHand.clear();
       await worker.close(true).catch(() => {});
       await queue.close().catch(() => {});
       redis.disconnect();

@@ -21,6 +21,9 @@ interface FlowRow {
   updated_at: number;
 }
 
+const FLOW_COLUMNS =
+  "id, name, source, file_path, enabled, dry_run, status, status_reason, trigger_key, connection_ids, sealed_hook_secret, created_at, updated_at";
+
 function toRecord(row: FlowRow): FlowRecord {
   return {
     id: row.id,
@@ -42,8 +45,15 @@ const hookContext = (id: string) => `flow:${id}:hook-secret`;
 
 export function pgFlows(ctx: PgContext): FlowStore {
   const { pool } = ctx;
+  // Read for every run: prepared once per connection, so its columns are named (see RUN_COLUMNS).
   const get = async (id: string) =>
-    (await pool.query<FlowRow>("SELECT * FROM flows WHERE id = $1", [id])).rows[0];
+    (
+      await pool.query<FlowRow>({
+        name: "hl_flow_get",
+        text: `SELECT ${FLOW_COLUMNS} FROM flows WHERE id = $1`,
+        values: [id],
+      })
+    ).rows[0];
   const updated = (row: FlowRow | undefined, id: string) => {
     if (!row) throw new NotFoundError("flow", id);
     return toRecord(row);

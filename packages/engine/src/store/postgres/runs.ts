@@ -211,7 +211,13 @@ export function pgRuns(ctx: PgContext): Omit<RunStore, "pruneHistory"> {
     },
 
     async getRun(id) {
-      const row = (await pool.query<RunRow>("SELECT * FROM runs WHERE id = $1", [id])).rows[0];
+      const row = (
+        await pool.query<RunRow>({
+          name: "hl_run_get",
+          text: `SELECT ${RUN_COLUMNS} FROM runs WHERE id = $1`,
+          values: [id],
+        })
+      ).rows[0];
       return row && runToRecord(row);
     },
 
@@ -338,9 +344,11 @@ export function pgRuns(ctx: PgContext): Omit<RunStore, "pruneHistory"> {
     },
 
     async listSteps(runId) {
-      const { rows } = await pool.query<StepRow>("SELECT * FROM steps WHERE run_id = $1 ORDER BY seq", [
-        runId,
-      ]);
+      const { rows } = await pool.query<StepRow>({
+        name: "hl_steps_list",
+        text: `SELECT ${STEP_COLUMNS} FROM steps WHERE run_id = $1 ORDER BY seq`,
+        values: [runId],
+      });
       return rows.map(stepToRecord);
     },
   };
