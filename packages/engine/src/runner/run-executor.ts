@@ -91,7 +91,9 @@ export async function executeRun(
     return finish(env, run, "failed", { message: `the filter could not be evaluated: ${message(err)}` });
   }
 
-  const ledger = new Map<string, StepRecord>((await store.listSteps(runId)).map((s) => [s.stepId, s]));
+  // A run never started before has no steps yet (steps are only written after startRun): no read.
+  const steps = run.attempts === 0 ? [] : await store.listSteps(runId);
+  const ledger = new Map<string, StepRecord>(steps.map((s) => [s.stepId, s]));
   for (const step of flow.steps) {
     // Two workers must never run one run: after a lost lease, record nothing more.
     if (signal?.aborted) throw new LeaseLostError(runId);
