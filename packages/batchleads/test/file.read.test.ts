@@ -184,7 +184,8 @@ describe("CSV variants give the same leads", () => {
         },
       },
       {
-        row: 7,
+        // The blank line before it counts, as a spreadsheet shows it.
+        row: 8,
         values: { "Property Address": "7 Main St", "Property Zip": "77002", Notes: "last", Apn: "" },
       },
     ]);

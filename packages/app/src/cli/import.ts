@@ -20,7 +20,7 @@ import { resolveDataDir } from "./data.ts";
 import { readHighLevelEnv } from "./env.ts";
 import { CliError } from "./errors.ts";
 
-interface ImportFlags {
+export interface ImportFlags {
   location?: string;
   dryRun?: boolean;
   map?: string;
@@ -63,7 +63,8 @@ export function registerImportCommands(program: Command): void {
     });
 }
 
-async function importBatchLeads(file: string, flags: ImportFlags): Promise<void> {
+/** The command itself (exported for tests: the same path as the CLI, in-process). */
+export async function importBatchLeads(file: string, flags: ImportFlags): Promise<void> {
   if (!existsSync(file)) throw new CliError(`${file}: no such file`, 2);
   if (statSync(file).isDirectory()) throw new CliError(`${file} is a folder, not an export file`, 2);
   let mapping = {};

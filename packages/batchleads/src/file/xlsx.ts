@@ -1,5 +1,6 @@
-// XLSX rows streamed with exceljs's WorkbookReader (first worksheet only), each cell turned into the text
-// the CSV export would have held: numbers without a trailing ".0", dates as MM-DD-YYYY.
+// XLSX rows streamed with exceljs's WorkbookReader (the first worksheet with any content: a workbook saved by
+// hand may start with an empty sheet), each cell turned into the text the CSV export would have held: numbers
+// without a trailing ".0", dates as MM-DD-YYYY.
 import { createReadStream } from "node:fs";
 import { Transform } from "node:stream";
 
@@ -7,6 +8,8 @@ export interface XlsxRow {
   /** The worksheet's row number (1-based, as the spreadsheet shows it). */
   number: number;
   cells: string[];
+  /** Which worksheet (1-based position in the workbook) and its name. */
+  sheet: { index: number; name: string };
 }
 
 export async function* xlsxRows(
@@ -36,16 +39,23 @@ export async function* xlsxRows(
     entries: "ignore",
   });
   try {
+    let index = 0;
     for await (const sheet of reader) {
+      index++;
+      const about = { index, name: String((sheet as { name?: string }).name ?? `Sheet${index}`) };
+      let content = false;
       for await (const row of sheet) {
         const values = row.values as unknown[];
         const cells: string[] = [];
         for (let i = 1; i < values.length; i++) cells.push(cellText(values[i]));
-        yield { number: row.number, cells };
+        if (!content && cells.some((c) => c.trim() !== "")) content = true;
+        yield { number: row.number, cells, sheet: about };
       }
-      // The first worksheet only: BatchLeads puts the export there.
-      break;
+      // One worksheet: BatchLeads puts the export in the first; an empty one before it is passed over.
+      if (content) break;
     }
+    // A zip that is no workbook (or one without sheets) has nothing exceljs would call a worksheet.
+    if (index === 0) throw new Error("it is a zip archive without any worksheet");
   } finally {
     file.destroy();
     counter.destroy();

@@ -79,7 +79,8 @@ export function readEmails(values: Record<string, string>, problems: string[]): 
     const cell = clean(values[col]);
     if (cell === undefined) continue;
     // One cell sometimes holds two addresses ("a@x.com; b@y.com").
-    for (const part of cell.split(/[;,\s]+/)) {
+    // "jane @ example.com": spaces around the @ are typing, not a second address.
+    for (const part of cell.replace(/\s*@\s*/g, "@").split(/[;,\s]+/)) {
       const email = part
         .replace(/^mailto:/i, "")
         .replace(/^<|>$/g, "")

@@ -14,7 +14,9 @@ export const PHONE_SLOTS = 5;
 export function toE164(raw: string, defaultCountry = "US"): string | undefined {
   let s = raw.trim();
   if (/^\d+\.0+$/.test(s)) s = s.replace(/\.0+$/, "");
-  else if (/^\d(\.\d+)?e\+?\d+$/i.test(s)) {
+  else if (SCIENTIFIC.test(s)) {
+    // Digits a spreadsheet rounded away are not there to read: "7.13555E+09" is no number of ours.
+    if (isTruncated(s)) return undefined;
     const n = Number(s);
     if (Number.isInteger(n)) s = n.toFixed(0);
   }
@@ -25,7 +27,35 @@ export function toE164(raw: string, defaultCountry = "US"): string | undefined {
     if (fast !== null) return fast;
   }
   const parsed = parsePhoneNumberFromString(s, country as CountryCode);
-  return parsed?.isValid() ? parsed.number : undefined;
+  if (parsed?.isValid()) return parsed.number;
+  // A vanity number ("1-800-FLOWERS", "713-555-CALL"): letters as a phone keypad has them.
+  if (VANITY.test(s)) return toE164(s.replace(/[a-z]/gi, keypad), defaultCountry);
+  return undefined;
+}
+
+/** Why `raw` is no phone number, in a few words for the row's report. */
+export function phoneProblem(raw: string): string {
+  const s = raw.trim();
+  if (SCIENTIFIC.test(s) && isTruncated(s)) {
+    return "was cut short by a spreadsheet (scientific notation keeps too few digits): format the column as text before saving";
+  }
+  return "is not a valid phone number";
+}
+
+const SCIENTIFIC = /^\d(\.\d+)?e\+?\d+$/i;
+/** Digits, then letters (and separators) at the end, no "ext"/"x" extension. */
+const VANITY = /^\+?[\d\s().-]*\d[\d\s().-]*[a-z]{2}[a-z\d\s.-]*$/i;
+
+/** More digits than the mantissa holds ("7.13555E+09": 6 of 10). */
+function isTruncated(s: string): boolean {
+  const [mantissa, exponent] = s.toLowerCase().split("e") as [string, string];
+  const digits = mantissa.replace(".", "").length;
+  return digits < Number(exponent) + 1;
+}
+
+function keypad(letter: string): string {
+  const c = letter.toLowerCase();
+  return String("22233344455566677778889999".charCodeAt(c.charCodeAt(0) - 97) - 48);
 }
 
 const NANP_DIGITS = /^(?:\+?1)?([2-9]\d{9})$/;
@@ -76,7 +106,7 @@ export function readPhones(
     if (raw === undefined) continue;
     const number = toE164(raw, defaultCountry);
     if (!number) {
-      problems.push(`Phone ${n} "${raw}" is not a valid phone number: dropped`);
+      problems.push(`Phone ${n} "${raw}" ${phoneProblem(raw)}: dropped`);
       continue;
     }
     const flag = values[`Phone ${n} DNC`];

@@ -70,29 +70,69 @@ export function parsePercent(v: string | undefined): number | undefined | null {
   return parseNumber(s.replace(/\s*%$/, ""));
 }
 
-/** MM-DD-YYYY (also M/D/YYYY and YYYY-MM-DD) -> YYYY-MM-DD, a real calendar date or null. */
+/**
+ * A date as YYYY-MM-DD (a real calendar date) or null. BatchLeads writes MM-DD-YYYY; spreadsheets and hand
+ * edits give M/D/YYYY, M/D/YY (00-29 are 2000s, 30-99 1900s, as Excel reads them), YYYY-MM-DD, YYYY/MM/DD,
+ * "Feb 8, 2026", "8-Feb-2026", "February 8 2026", and an Excel serial day number (45000) when a date column
+ * was saved as numbers.
+ */
 export function parseDate(v: string | undefined): string | undefined | null {
   const s = clean(v);
   if (s === undefined) return undefined;
   let y: number;
   let m: number;
   let d: number;
-  const us = /^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:[ T].*)?$/.exec(s);
-  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$/.exec(s);
+  const us = /^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?:[ T].*)?$/.exec(s);
+  const iso = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T].*)?$/.exec(s);
+  const named = /^([a-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})$/i.exec(s);
+  const dayNamed = /^(\d{1,2})[-\s]([a-z]{3,9})\.?[-\s,]+(\d{4}|\d{2})$/i.exec(s);
   if (us) {
     m = Number(us[1]);
     d = Number(us[2]);
-    y = Number(us[3]);
+    y = fullYear(us[3]!);
   } else if (iso) {
     y = Number(iso[1]);
     m = Number(iso[2]);
     d = Number(iso[3]);
+  } else if (named) {
+    m = monthNumber(named[1]!);
+    d = Number(named[2]);
+    y = Number(named[3]);
+  } else if (dayNamed) {
+    d = Number(dayNamed[1]);
+    m = monthNumber(dayNamed[2]!);
+    y = fullYear(dayNamed[3]!);
+  } else if (
+    /^\d{5}(\.0+)?$/.test(s) &&
+    Number.parseInt(s, 10) >= 10_000 &&
+    Number.parseInt(s, 10) <= 80_000
+  ) {
+    // Excel's day count (1900 system; 25569 is 1970-01-01): 10000 is 1927, 80000 is 2119.
+    const date = new Date((Number.parseInt(s, 10) - 25569) * 86_400_000);
+    return date.toISOString().slice(0, 10);
   } else {
     return null;
   }
   const date = new Date(Date.UTC(y, m - 1, d));
   if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return null;
   return `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
+}
+
+function fullYear(text: string): number {
+  const n = Number(text);
+  if (text.length === 4) return n;
+  return n < 30 ? 2000 + n : 1900 + n;
+}
+
+const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+
+/** 1-12 for a month's name or its 3-letter (or "Sept") abbreviation; 0 (no date) otherwise. */
+function monthNumber(name: string): number {
+  const n = name.toLowerCase();
+  const i = MONTHS.indexOf(n.slice(0, 3));
+  if (i === -1) return 0;
+  const full = new Date(Date.UTC(2000, i, 1)).toLocaleString("en-US", { month: "long", timeZone: "UTC" });
+  return n.length === 3 || full.toLowerCase() === n || (i === 8 && n === "sept") ? i + 1 : 0;
 }
 
 /**

@@ -101,11 +101,16 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
   }
   try {
     let record = state.beginImport(identity, scope);
+    // What the reader says about the file as a whole (encoding, title rows, columns, values left out).
+    const notices: string[] = [];
     if (record.status === "staging") {
       const rows =
         opts.source?.(identity.file, mapping) ??
-        readLeads(identity.file, mapping, (done, total) =>
-          opts.onProgress?.({ phase: "reading", done, total }),
+        readLeads(
+          identity.file,
+          mapping,
+          (done, total) => opts.onProgress?.({ phase: "reading", done, total }),
+          (notice) => notices.push(notice),
         );
       const staged = await stageLeads(state, record.id, rows, mergeLeads, opts.signal);
       if (staged) state.setImportStatus(record.id, "syncing");
@@ -190,7 +195,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       ...(verified ? { verified } : {}),
     });
     if (opts.reportFile && !rowReportProblem) summary.reportFile = opts.reportFile;
-    summary.warnings.unshift(...checks);
+    summary.warnings.unshift(...notices, ...checks);
     if (reportProblem) summary.warnings.unshift(reportProblem);
     if (rowReportProblem) summary.warnings.unshift(rowReportProblem);
     if (stop) throw new ImportIncompleteError(stop, summary);
