@@ -88,7 +88,6 @@ export async function completeAuthorization(
     warnings.push(...listed.warnings);
   }
 
-  if (!existing) warnings.push(...(await fallbackWarnings(store)));
   const connection = await store.saveConnection({
     ...(existing ? { id: existing.id } : {}),
     label: input.label?.trim() || existing?.label || defaultLabel(kind, subject),
@@ -185,19 +184,6 @@ async function installedLocations(
     warnings.push(`only the first ${MAX_INSTALLED_LOCATIONS} installed locations were listed`);
   }
   return { ids, warnings };
-}
-
-/** Flows that name no connection use the only one: a second connection leaves them unable to choose. */
-async function fallbackWarnings(store: Store): Promise<string[]> {
-  const before = await store.listConnections();
-  if (before.length !== 1) return [];
-  const relying = (await store.listFlows({ enabled: true })).filter((f) => f.connectionIds.length === 0);
-  if (!relying.length) return [];
-  return [
-    `flow${relying.length === 1 ? "" : "s"} ${relying.map((f) => f.id).join(", ")} name${relying.length === 1 ? "s" : ""} ` +
-      `no connection and used the only one there was (${before[0]!.id}); now that there are two, add ` +
-      `\`connection: ${before[0]!.id}\` (or this new connection's id) to ${relying.length === 1 ? "it" : "them"}`,
-  ];
 }
 
 function defaultLabel(kind: ConnectionKind, s: Subject): string {

@@ -2,6 +2,7 @@
 // with a reason that names it; a new authorization of the same connection resumes exactly those flows.
 // The reason's prefix is the marker, so a flow paused for another cause is never resumed by mistake.
 import type { ConnectionRecord, FlowRecord, Store } from "../store/types.ts";
+import { isDefaultConnection } from "./default.ts";
 
 function marker(connectionId: string): string {
   return `connection ${connectionId} `;
@@ -31,13 +32,13 @@ export async function flowsPausedFor(store: Store, connectionId: string): Promis
 }
 
 /**
- * Flows that run through the connection: those naming it, and those naming none while it is the only
- * connection (they fall back to it).
+ * Flows that run through the connection: those naming it, and those naming none while it is the
+ * default connection (they fall back to it).
  */
 export async function flowsUsing(store: Store, connectionId: string): Promise<FlowRecord[]> {
-  const onlyOne = (await store.listConnections()).length === 1;
+  const isDefault = await isDefaultConnection(store, connectionId);
   return (await store.listFlows()).filter(
-    (f) => f.connectionIds.includes(connectionId) || (onlyOne && f.connectionIds.length === 0),
+    (f) => f.connectionIds.includes(connectionId) || (isDefault && f.connectionIds.length === 0),
   );
 }
 

@@ -1,7 +1,8 @@
 // Whether a flow can reach a connection at all, checked when it is saved or enabled, so a flow that
 // would only ever fail or drop its events is refused up front with the fix named. Instant HighLevel
-// events carry their location and go to the connection holding it, so only a named connection that
-// does not exist, or a polling trigger among several connections, cannot be routed.
+// events carry their location and go to the connection holding it; everything else that names no
+// connection uses the default one (the first added). So only a named connection that does not exist
+// cannot be routed.
 import type { Store } from "../store/types.ts";
 import type { Flow, FlowError } from "./types.ts";
 
@@ -24,16 +25,7 @@ export async function routingProblem(
         : "add it first with `hlconnect connections add`",
     };
   }
-  if (flow.trigger.type !== "polling") return undefined;
-  const all = await store.listConnections();
-  if (all.length < 2) return undefined;
-  return {
-    file: flow.file,
-    ...at,
-    path: "connection",
-    message: `flow ${flow.id} must say which connection to use (there are ${all.length}): a polling trigger has no event location to route by`,
-    suggestion: `add \`connection: ${all[0]!.id}\` (or another of ${all.map((c) => c.id).join(", ")})`,
-  };
+  return undefined;
 }
 
 /** The line of a top-level key, else the top of the file. */

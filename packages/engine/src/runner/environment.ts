@@ -4,6 +4,7 @@ import { EventEmitter } from "node:events";
 import { type CatalogContext, createContext } from "@hlconnect/catalog";
 import { guardedFetch } from "@hlconnect/client/outbound/guard";
 import type { ConnectionClients } from "../connections/clients.ts";
+import { findDefaultConnection } from "../connections/default.ts";
 import { markNeedsReconnect, reconnectReason } from "../connections/status.ts";
 import { type Flow, formatFlowError, parseFlowFile } from "../flows/index.ts";
 import type { Logger } from "../logger.ts";
@@ -144,7 +145,8 @@ function maxValueLengthFromEnv(): number | undefined {
 
 /**
  * The flow's connection: the one it names; else, for an event of a location, the connection holding
- * that location; else the only connection there is.
+ * that location; else the default connection (the first one added), so a second connection never
+ * leaves flows that name none without one.
  */
 export async function connectionFor(
   store: Store,
@@ -161,11 +163,7 @@ export async function connectionFor(
     const usable = holders.find((c) => c.status === "ok") ?? holders[0];
     if (usable) return usable;
   }
-  const all = await store.listConnections();
-  if (all.length === 1) return all[0]!;
-  throw new Error(
-    all.length === 0
-      ? "there is no HighLevel connection yet: add one with `hlconnect connections add`"
-      : `flow ${flow.id} must say which connection to use (there are ${all.length}): add \`connection: ${all[0]!.id}\` (or another of ${all.map((c) => c.id).join(", ")}) to the flow`,
-  );
+  const fallback = await findDefaultConnection(store);
+  if (fallback) return fallback;
+  throw new Error("there is no HighLevel connection yet: add one with `hlconnect connections add`");
 }

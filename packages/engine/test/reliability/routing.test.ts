@@ -1,8 +1,10 @@
 // HighLevel's events reach the flows of the connection that holds the event's location, whatever the
 // number of connections; an event a flow cannot take is never dropped in silence: the inbox row says
-// why, the flow is shown as needing attention, and an event is emitted for the metrics. A flow that
-// could never be routed is refused when saved or enabled, with the fix named.
+// why, the flow is shown as needing attention, and an event is emitted for the metrics. Flows naming no
+// connection otherwise use the default one (the first added); a flow naming a connection that does not
+// exist is refused when saved or enabled, with the fix named.
 import { afterEach, describe, expect, it } from "vitest";
+import { connectionFor } from "../../src/runner/environment.ts";
 import type { WebhookRecord } from "../../src/store/types.ts";
 import { type EngineHarness, startEngineHarness } from "../e2e/harness.ts";
 
@@ -142,20 +144,26 @@ describe("routing HighLevel events by location", () => {
     expect((await engine.store.getFlow("welcome"))?.status).toBe("active");
   });
 
-  it("a polling flow that names no connection is refused when there are two, naming the fix", async () => {
+  it("a polling flow that names no connection uses the default (the first added) when there are two", async () => {
     h = await startEngineHarness();
+    // Added after the harness's sandbox connection, with a token the sandbox refuses: a poll through it
+    // would fail, so a good poll proves the flow went through the default.
     await h.engine.addConnection(
-      { id: "other", label: "Other office", kind: "pit", locationIds: ["loc-other-office"] },
+      { id: "aaa-other", label: "Other office", kind: "pit", locationIds: ["loc-other-office"] },
       { privateToken: "pit-other" },
     );
     const saved = await h.engine.saveFlow(POLLING, "new-contacts.yaml");
-    expect(saved.flow).toBeUndefined();
-    expect(saved.errors[0]?.message).toMatch(/which connection to use.*there are 2/);
-    expect(saved.errors[0]?.suggestion).toMatch(/connection: (other|\S+)/);
-    expect(await h.engine.store.getFlow("new-contacts")).toBeUndefined();
+    expect(saved.errors).toEqual([]);
+    await createContact(h, "Polly");
+    h.engine.env.sleep = async () => {};
+    const report = await h.engine.scheduler.pollFlowSafely("new-contacts");
+    expect(report).toBeDefined();
+    expect((await h.engine.store.getFlow("new-contacts"))?.status).toBe("active");
+    const flow = h.engine.env.parseFlow(POLLING, "new-contacts.yaml");
+    expect((await connectionFor(h.engine.store, flow)).id).toBe(h.connectionId);
   });
 
-  it("enabling a flow that cannot be routed is refused", async () => {
+  it("enabling a polling flow that names no connection among several is not refused", async () => {
     h = await startEngineHarness();
     const disabled = POLLING.replace("name: New contacts", "name: New contacts\nenabled: false");
     expect((await h.engine.saveFlow(disabled, "new-contacts.yaml")).errors).toEqual([]);
@@ -163,8 +171,16 @@ describe("routing HighLevel events by location", () => {
       { label: "Other office", kind: "pit", locationIds: ["loc-other-office"] },
       { privateToken: "pit-other" },
     );
-    await expect(h.engine.setFlowEnabled("new-contacts", true)).rejects.toThrow(/which connection to use/);
-    expect((await h.engine.store.getFlow("new-contacts"))?.enabled).toBe(false);
+    await h.engine.setFlowEnabled("new-contacts", true);
+    expect((await h.engine.store.getFlow("new-contacts"))?.enabled).toBe(true);
+  });
+
+  it("a flow naming a connection that does not exist is still refused, naming the ones there are", async () => {
+    h = await startEngineHarness();
+    const saved = await h.engine.saveFlow(`${POLLING}connection: nope\n`, "new-contacts.yaml");
+    expect(saved.flow).toBeUndefined();
+    expect(saved.errors[0]?.message).toMatch(/names connection "nope", which does not exist/);
+    expect(saved.errors[0]?.suggestion).toContain(h.connectionId);
   });
 
   it("a polling flow whose poll fails every time is shown as failing, and active again once it works", async () => {
