@@ -107,6 +107,20 @@ describe("runs for the web app", () => {
     ).toBe(400);
   });
 
+  it("replays a run that needs attention from the step it stopped at, or from the start when asked", async () => {
+    const stopped = await runNeedingAttention();
+    const bad = await f.call("POST", `/api/runs/${stopped.id}/replay`, { from: "middle" });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error).toMatch(/from must be "start" or "stopped-step"/);
+    const resumed = await f.call("POST", `/api/runs/${stopped.id}/replay`, {});
+    expect(resumed.status).toBe(202);
+    // The run stopped at its first step ("note", outcome unknown): nothing to carry, it starts there.
+    expect(resumed.json).toMatchObject({ replayFrom: "note", carriedOver: [] });
+    expect(resumed.json.run.replayOf).toBe(stopped.id);
+    const over = await f.call("POST", `/api/runs/${stopped.id}/replay`, { from: "start" });
+    expect(over.json).toMatchObject({ replayFrom: null, carriedOver: [] });
+  });
+
   it("streams a run event when a run appears", async () => {
     const stream = await openRunStream();
     expect(stream.res.status).toBe(200);

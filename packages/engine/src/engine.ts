@@ -29,7 +29,14 @@ import { executeRun } from "./runner/run-executor.ts";
 import { type PollReport, PollScheduler } from "./scheduler/poller.ts";
 import { NotFoundError } from "./store/errors.ts";
 import { preparePrivateDir } from "./store/sqlite/private-files.ts";
-import type { ConnectionInput, ConnectionSecrets, FlowRecord, RunRecord, Store } from "./store/types.ts";
+import type {
+  ConnectionInput,
+  ConnectionSecrets,
+  FlowRecord,
+  RunRecord,
+  StepRecord,
+  Store,
+} from "./store/types.ts";
 import { Backfiller } from "./webhooks/backfill.ts";
 import { HIGHLEVEL_WEBHOOK_PUBLIC_KEY } from "./webhooks/highlevel-key.ts";
 import { WebhookIngest } from "./webhooks/ingest.ts";
@@ -346,10 +353,60 @@ export class Engine {
     return run;
   }
 
-  async replay(runId: string): Promise<RunRecord> {
+  /**
+   * Run a run's trigger again as a new run. A run that failed or needs attention resumes where it
+   * stopped: the steps it finished are carried over (their recorded input and output, not run again),
+   * so replaying a run whose third step failed does not create what the first two created a second
+   * time. `from: "start"` runs every step again; a run that succeeded or was skipped starts over.
+   * `replayFrom` is the first step that runs (undefined: the run starts at the top).
+   */
+  async replay(
+    runId: string,
+    options: { from?: "stopped-step" | "start" } = {},
+  ): Promise<RunRecord & { replayFrom?: string; carriedOver: string[] }> {
     const old = await this.store.getRun(runId);
     if (!old) throw new Error(`no run "${runId}"`);
-    return this.startRun(old.flowId, old.trigger, old.id);
+    const resume = options.from !== "start" && (old.status === "failed" || old.status === "needs_attention");
+    const carry = resume ? await this.#finishedSteps(old) : { steps: [], next: undefined };
+    const { run } = await this.store.createRun({
+      flowId: old.flowId,
+      trigger: old.trigger,
+      replayOf: old.id,
+    });
+    // Written before the job exists: the executor finds them in the ledger and skips those steps.
+    for (const step of carry.steps) {
+      await this.store.startStep(run.id, step.stepId, step.input ?? null);
+      await this.store.finishStep(run.id, step.stepId, {
+        status: step.status as "succeeded" | "skipped",
+        ...(step.output !== undefined ? { output: step.output } : {}),
+      });
+    }
+    await this.queue.enqueue({ runId: run.id });
+    return {
+      ...run,
+      ...(carry.next ? { replayFrom: carry.next } : {}),
+      carriedOver: carry.steps.map((s) => s.stepId),
+    };
+  }
+
+  /** The old run's finished steps, in the flow's current order, up to the first one that did not finish. */
+  async #finishedSteps(old: RunRecord): Promise<{ steps: StepRecord[]; next: string | undefined }> {
+    const record = await this.store.getFlow(old.flowId);
+    if (!record) return { steps: [], next: undefined };
+    let flow: Flow;
+    try {
+      flow = this.env.parseFlow(record.source, record.filePath ?? `${record.id}.yaml`);
+    } catch {
+      return { steps: [], next: undefined }; // the run will fail with the flow's own error
+    }
+    const done = new Map((await this.store.listSteps(old.id)).map((s) => [s.stepId, s]));
+    const steps: StepRecord[] = [];
+    for (const step of flow.steps) {
+      const prior = done.get(step.id);
+      if (prior?.status !== "succeeded" && prior?.status !== "skipped") return { steps, next: step.id };
+      steps.push(prior);
+    }
+    return { steps, next: undefined };
   }
 
   // ---------------------------------------------------------------- connections

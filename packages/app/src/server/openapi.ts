@@ -279,7 +279,13 @@ export const API_OPERATIONS: Record<string, Record<string, Op>> = {
     },
   },
   "/api/runs/{id}/replay": {
-    post: { summary: "Run a run's trigger again", ok: [202, obj({ run: ref("Run") })], errors: [404, 409] },
+    post: {
+      summary:
+        "Run a run's trigger again: a failed run resumes at the step it stopped at (the steps it finished are carried over, not repeated); from: start runs every step again",
+      body: obj({ from: { enum: ["stopped-step", "start"] } }),
+      ok: [202, obj({ run: ref("Run"), replayFrom: { type: ["string", "null"] }, carriedOver: list(str) })],
+      errors: [400, 404, 409],
+    },
   },
   "/api/runs/{id}/steps/{stepId}/resolve": {
     post: {

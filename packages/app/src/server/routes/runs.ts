@@ -54,7 +54,14 @@ export function runRoutes(deps: ServerDeps): Hono {
     if (!(await engine.store.getFlow(old.flowId))) {
       throw new HttpError(409, `run "${id}" belongs to flow "${old.flowId}", which no longer exists`);
     }
-    return c.json({ run: runView(await engine.replay(id)) }, 202);
+    // By default a failed run resumes at the step it stopped at; {"from": "start"} runs every step again.
+    const body = (await c.req.json().catch(() => ({}))) as { from?: unknown } | null;
+    const from = body && typeof body === "object" ? body.from : undefined;
+    if (from !== undefined && from !== "start" && from !== "stopped-step") {
+      throw new HttpError(400, `from must be "start" or "stopped-step", not ${JSON.stringify(from)}`);
+    }
+    const { replayFrom, carriedOver, ...run } = await engine.replay(id, from ? { from } : {});
+    return c.json({ run: runView(run), replayFrom: replayFrom ?? null, carriedOver }, 202);
   });
 
   return app;
