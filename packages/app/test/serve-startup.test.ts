@@ -82,13 +82,20 @@ describe("serve while it starts", () => {
     }
     // Ready: the first requests to the parts loaded on demand answer.
     const auth = { authorization: "Bearer tok-123" };
-    expect((await fetch(`${base}/api/catalog?kind=trigger`, { headers: auth })).status).toBe(200);
+    const triggers = await fetch(`${base}/api/catalog?kind=trigger`, { headers: auth });
+    expect(triggers.status).toBe(200);
+    const key = ((await triggers.json()) as { entries: Array<{ key: string }> }).entries[0]!.key;
+    expect((await fetch(`${base}/api/catalog/${encodeURIComponent(key)}`, { headers: auth })).status).toBe(
+      200,
+    );
     expect(await (await fetch(`${base}/api/imports`, { headers: auth })).json()).toEqual({ imports: [] });
     expect((await fetch(`${base}/api/openapi.json`)).status).toBe(200);
+    const empty = await fetch(`${base}/api/imports?dryRun=1`, { method: "POST", headers: auth, body: "" });
+    expect(empty.status).toBe(400);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     // Counted under the module's own route pattern, as when it was mounted at start.
     expect(metrics).toContain(
-      'hlconnect_http_requests_total{method="GET",route="/api/catalog",status="200"} 1',
+      'hlconnect_http_requests_total{method="POST",route="/api/imports",status="400"} 1',
     );
   });
 });

@@ -5,12 +5,13 @@ import { registerSecret } from "@hlconnect/client";
 import type { Engine } from "@hlconnect/engine/engine";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { routePath } from "hono/route";
 import { mcpRoutes } from "../mcp/http.ts";
 import { isApiCaller, apiAuth as makeApiAuth } from "./auth.ts";
 import type { ServerDeps } from "./deps.ts";
 import { errorPage, wantsPage } from "./error-pages.ts";
 import { errorBody, handleError } from "./http-errors.ts";
-import { lazyRoutes, routeLabel } from "./lazy-routes.ts";
+import { mountLazy, type RouteTable } from "./lazy-routes.ts";
 import type { AppLogger } from "./logging.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { builderRoutes } from "./routes/builder.ts";
@@ -29,6 +30,17 @@ import { staticRoutes } from "./static.ts";
 
 /** Flow files and connection forms are small; anything near this is a mistake or an attack. */
 const MAX_API_BODY_BYTES = 1024 * 1024;
+
+/** The routes of routes/imports.ts and routes/catalog.ts, loaded on first use (checked by a test). */
+export const IMPORT_ROUTES: RouteTable = [
+  ["POST", "/"],
+  ["GET", "/"],
+  ["GET", "/:id"],
+];
+export const CATALOG_ROUTES: RouteTable = [
+  ["GET", "/"],
+  ["GET", "/:key"],
+];
 
 export interface AppOptions {
   engine: Engine;
@@ -69,7 +81,7 @@ export function createApp(options: AppOptions): { app: Hono; metrics: Metrics } 
   app.use("*", async (c, next) => {
     const started = performance.now();
     await next();
-    const route = routeLabel(c);
+    const route = routePath(c, -1);
     metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
     // The path only: a query string may carry a hook secret.
     options.logger[c.res.status >= 500 ? "warn" : "debug"](
@@ -119,20 +131,21 @@ export function createApp(options: AppOptions): { app: Hono; metrics: Metrics } 
   api.route("/", builderRoutes(deps));
   // Loaded with their first request (issue 14: `serve` answers sooner without them): the BatchLeads
   // import (its CSV and XLSX readers) and the catalog's descriptions.
-  const imports = lazyRoutes(
+  mountLazy(
+    api,
+    "/imports",
     "/api/imports",
+    IMPORT_ROUTES,
     async () => (await import("./routes/imports.ts")).importRoutes(deps).routes,
   );
-  api.all("/imports/*", imports); // also matches /imports itself
   api.route("/", connectionExtraRoutes(deps, Boolean(options.oauth?.settings)));
   api.route("/overview", overviewRoutes(deps, Boolean(options.sandbox)));
   api.route("/flows", flowRoutes(deps));
   api.route("/runs", runRoutes(deps));
   api.route("/connections", connectionRoutes(deps));
-  const catalog = lazyRoutes("/api/catalog", async () =>
+  mountLazy(api, "/catalog", "/api/catalog", CATALOG_ROUTES, async () =>
     (await import("./routes/catalog.ts")).catalogRoutes(),
   );
-  api.all("/catalog/*", catalog);
   app.route("/api", api);
   // MCP tools for AI agents (Streamable HTTP), behind the same bearer token as the API.
   app.route("/mcp", mcpRoutes(deps, options.apiToken));

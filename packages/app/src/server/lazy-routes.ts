@@ -1,30 +1,30 @@
-// A route module that is imported and built with the first request under its prefix, so `serve` does
-// not load it at start (issue 14). Hono cannot add routes once it answers, so the module gets its own
-// small app, mounted at the same full prefix, and requests are handed to it. To the rest of the server
-// it behaves as if mounted with app.route(): the caller's middleware has run, its context variables
-// are visible, errors reach the main app's error handler, a path the module does not know falls
-// through to the main app's next handlers, and the metrics see the module's route pattern.
-import type { Context, Hono as HonoApp, MiddlewareHandler } from "hono";
+// A route module that is imported and built with the first request to one of its routes, so `serve`
+// does not load it at start (issue 14). Hono cannot add routes once it answers, so the module's routes
+// are declared up front (method and path, checked against the module by lazy-startup.test.ts) with a
+// handler that hands the request to the module, built once in its own small app at the same full path.
+// To the rest of the server this is as if it were mounted with app.route(): the routes are listed in
+// app.routes (the OpenAPI test reads them), the caller's middleware has run and its context variables
+// are visible, the metrics see the same route patterns, and errors reach the main app's error handler.
+import type { Context, Handler, Hono as HonoApp } from "hono";
 import { Hono } from "hono";
-import { routePath } from "hono/route";
 
-/** The route pattern a lazily mounted module matched, by the main app's context. */
-const matchedPattern = new WeakMap<Context, string>();
-
-/** The route pattern of a request, for the metrics' labels (routePath(c, -1) when not lazy). */
-export function routeLabel(c: Context): string {
-  return matchedPattern.get(c) ?? routePath(c, -1);
-}
+/** Method and path of each route, relative to where the module is mounted ("/" for the mount itself). */
+export type RouteTable = ReadonlyArray<readonly [method: string, path: string]>;
 
 /** A header only between the module's app and the handler below: the module has no such route. */
 const UNMATCHED = "x-hlconnect-lazy-unmatched";
 
 /**
- * The handler to register for `prefix/*` (which also matches `prefix`), where `prefix` is the full path
- * (e.g. "/api/imports") even when registered on a sub-app. `load` imports
- * the module and builds its routes as they would be mounted at that prefix.
+ * Declares `table`'s routes on `parent` at `at`; `fullPath` is where that is from the server's root
+ * (e.g. at "/imports" on the /api app is "/api/imports"). `load` imports the module and builds its routes.
  */
-export function lazyRoutes(prefix: string, load: () => Promise<HonoApp>): MiddlewareHandler {
+export function mountLazy(
+  parent: HonoApp,
+  at: string,
+  fullPath: string,
+  table: RouteTable,
+  load: () => Promise<HonoApp>,
+): void {
   const outerOf = new WeakMap<Request, Context>();
   let built: Promise<HonoApp> | undefined;
 
@@ -35,15 +35,9 @@ export function lazyRoutes(prefix: string, load: () => Promise<HonoApp>): Middle
       const outer = outerOf.get(inner.req.raw);
       if (outer)
         for (const [key, value] of Object.entries(outer.var)) inner.set(key as never, value as never);
-      try {
-        await next();
-      } finally {
-        // Also when the route threw: the error is answered for that route.
-        if (outer && inner.res.headers.get(UNMATCHED) === null)
-          matchedPattern.set(outer, routePath(inner, -1));
-      }
+      await next();
     });
-    app.route(prefix, routes);
+    app.route(fullPath, routes);
     app.notFound((c) => c.body(null, 404, { [UNMATCHED]: "1" }));
     // Thrown on to the main app, whose error handler answers as for any other route.
     app.onError((err) => {
@@ -52,7 +46,7 @@ export function lazyRoutes(prefix: string, load: () => Promise<HonoApp>): Middle
     return app;
   };
 
-  return async (c, next) => {
+  const handler: Handler = async (c, next) => {
     built ??= build();
     let app: HonoApp;
     try {
@@ -67,4 +61,6 @@ export function lazyRoutes(prefix: string, load: () => Promise<HonoApp>): Middle
     if (res.headers.get(UNMATCHED) !== null) return next();
     return res;
   };
+
+  for (const [method, path] of table) parent.on(method, path === "/" ? at : `${at}${path}`, handler);
 }
