@@ -111,6 +111,29 @@ describe("mapping", () => {
     expect(bad.json.error.position).toBeGreaterThan(0);
   });
 
+  it("decides a condition on the sample (true/false) and says what is wrong with a bad one", async () => {
+    const ask = async (expression: unknown, trigger: unknown) =>
+      (await f.call("POST", "/api/mapping/preview", { expression, condition: true, context: { trigger } }))
+        .json;
+    expect(await ask("trigger.email exists", { email: "ann@example.com" })).toEqual({ value: true });
+    expect(await ask("trigger.email exists", { phone: "+15550100" })).toEqual({ value: false });
+    expect(await ask('trigger.status == "Hot" and trigger.n > 2', { status: "Hot", n: 3 })).toEqual({
+      value: true,
+    });
+    // The structured form too, with the place of a problem inside it.
+    expect(await ask({ left: "{{ trigger.n }}", op: ">", right: 5 }, { n: 3 })).toEqual({ value: false });
+    const bad = await ask("trigger.x ==", {});
+    expect(bad.error.message).toMatch(/expected a value after ==/);
+    const badOp = await ask({ all: [{ left: "{{ trigger.n }}", op: "bigger", right: 1 }] }, {});
+    expect(badOp.error.message).toMatch(/all\[0\]/);
+    // Without `condition`, the same text is a template (kept as it is).
+    const text = await f.call("POST", "/api/mapping/preview", {
+      expression: "trigger.email exists",
+      context: {},
+    });
+    expect(text.json).toEqual({ value: "trigger.email exists" });
+  });
+
   it("lists the transforms with their arguments and a documented example", async () => {
     const res = await f.call("GET", "/api/mapping/transforms");
     expect(res.json.transforms.length).toBeGreaterThan(30);

@@ -107,12 +107,20 @@ export function App() {
             </p>
           }
         >
-          <PageBoundary key={location.path}>{page}</PageBoundary>
+          <PageBoundary key={pageKey(location.path)}>{page}</PageBoundary>
         </Suspense>
       </main>
       <Toasts />
     </div>
   );
+}
+
+/**
+ * Which page instance a path belongs to: a new path is a new page (fresh state, fresh error boundary),
+ * except the catalog's entries, which open beside its list and keep its search and scroll position.
+ */
+function pageKey(path: string): string {
+  return path.startsWith("/catalog/") ? "/catalog" : path;
 }
 
 /** A page that fails to render says so (and how to recover) instead of leaving a blank screen. */

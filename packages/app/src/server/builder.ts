@@ -14,7 +14,14 @@ import {
 } from "@hlconnect/catalog";
 import { HighLevelError } from "@hlconnect/client";
 import type { Engine } from "@hlconnect/engine/engine";
-import { MappingError, type MappingScope, renderValue, TRANSFORMS } from "@hlconnect/engine/mapping/index";
+import {
+  evaluateCondition,
+  MappingError,
+  type MappingScope,
+  parseCondition,
+  renderValue,
+  TRANSFORMS,
+} from "@hlconnect/engine/mapping/index";
 import { ConnectionChoiceError, connectionContext as chosenContext } from "../connections/choose.ts";
 import { HttpError } from "./http-errors.ts";
 
@@ -185,6 +192,31 @@ export function preview(
     return { value: value === undefined ? null : value };
   } catch (err) {
     if (err instanceof MappingError) return { error: { message: err.message, position: err.column } };
+    return { error: { message: err instanceof Error ? err.message : String(err) } };
+  }
+}
+
+/**
+ * A condition (a flow's filter or a step's `when:`) decided on the sample: true or false, or what is
+ * wrong with it, in the words `flows validate` uses (with the place inside a structured condition).
+ */
+export function previewCondition(
+  condition: unknown,
+  scope: MappingScope,
+): { value: boolean } | { error: { message: string; position?: number } } {
+  try {
+    const parsed = parseCondition(condition);
+    if (!parsed.ok) {
+      const where = parsed.path ? ` (at ${parsed.path})` : "";
+      return {
+        error: {
+          message: `${parsed.error}${where}`,
+          ...(parsed.column !== undefined ? { position: parsed.column } : {}),
+        },
+      };
+    }
+    return { value: evaluateCondition(parsed.condition, scope) };
+  } catch (err) {
     return { error: { message: err instanceof Error ? err.message : String(err) } };
   }
 }

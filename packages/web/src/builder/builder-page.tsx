@@ -13,6 +13,7 @@ import type {
   StepDocument,
   Transform,
 } from "../api/types.ts";
+import { count } from "../components/count.ts";
 import { LoadState, StatusBadge, toast, useConfirm, useLoad } from "../components/ui.tsx";
 import { Link, navigate, useLeaveGuard } from "../router.tsx";
 import { BuilderContext, type BuilderContextValue } from "./builder-context.ts";
@@ -199,7 +200,7 @@ function Builder({ initial, entries }: { initial: Loaded; entries: CatalogSummar
       } else if (err instanceof ApiError && err.status === 422) {
         const p = flowProblems(err);
         setProblems(p);
-        toast(`Not saved: ${p.length} problem${p.length === 1 ? "" : "s"} to fix first`, true);
+        toast(`Not saved: ${count(p.length, "problem")} to fix first`, true);
       } else {
         toast(`Not saved: ${messageOf(err)}`, true);
       }
@@ -658,7 +659,7 @@ function CardButton({
           {sub}
         </span>
       </span>
-      {problems ? <StatusBadge status={`${problems} problem${problems === 1 ? "" : "s"}`} /> : <span />}
+      {problems ? <StatusBadge status={count(problems, "problem")} /> : <span />}
     </button>
   );
 }

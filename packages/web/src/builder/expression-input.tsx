@@ -200,6 +200,13 @@ function Preview({
       </div>
     );
   const v = state.value;
+  if (condition && typeof v === "boolean")
+    return (
+      <div className="preview" aria-live="polite" data-testid="preview">
+        <span className="muted">On the sample: </span>
+        <strong>{v ? "true" : "false"}</strong> ({v ? "it would run" : "it would be skipped"})
+      </div>
+    );
   const empty = v === undefined || v === null || v === "";
   return (
     <div className="preview" aria-live="polite" data-testid="preview">

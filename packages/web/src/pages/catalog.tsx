@@ -3,6 +3,7 @@
 import { useMemo, useState } from "react";
 import { api, messageOf } from "../api/client.ts";
 import type { CatalogEntry, CatalogSummary, ConnectionView } from "../api/types.ts";
+import { count } from "../components/count.ts";
 import { fieldKind, fieldLabel, orderedFields, unwrap } from "../components/schema.ts";
 import { Json, LoadState, PageHead, useLoad } from "../components/ui.tsx";
 import { Link } from "../router.tsx";
@@ -56,7 +57,7 @@ export function CatalogPage({ entryKey }: { entryKey?: string | undefined }) {
           </div>
           <LoadState loaded={loaded}>
             <p className="muted small" aria-live="polite">
-              {entries.length} entries
+              {count(entries.length, "entry")}
             </p>
             <nav className="picker-results" aria-label="Catalog entries" style={{ maxHeight: "70vh" }}>
               {entries.map((e) => (

@@ -2,6 +2,7 @@
 // person, and connections that need reconnecting.
 import { ApiError, api } from "../api/client.ts";
 import type { ConnectionView, FlowSummary, Overview, RunView } from "../api/types.ts";
+import { noun } from "../components/count.ts";
 import { LoadState, PageHead, StatusBadge, Time, useLoad } from "../components/ui.tsx";
 import { Link } from "../router.tsx";
 
@@ -47,14 +48,20 @@ export function HomePage() {
                 <div className="stat">
                   {o.flows.enabled} <span className="muted small">of {o.flows.total}</span>
                 </div>
-                <div className="stat-label">flows on</div>
+                <div className="stat-label">{noun(o.flows.enabled, "flow")} on</div>
               </div>
-              {(["succeeded", "failed", "needs_attention"] as const).map((s) => (
-                <div className="card" key={s}>
-                  <div className="stat">{o.runs24h[s] ?? 0}</div>
-                  <div className="stat-label">runs {s.replace("_", " ")} (24 h)</div>
-                </div>
-              ))}
+              {(["succeeded", "failed", "needs_attention"] as const).map((s) => {
+                const n = o.runs24h[s] ?? 0;
+                const what = s === "needs_attention" ? `${noun(n, "needs")} attention` : s;
+                return (
+                  <div className="card" key={s}>
+                    <div className="stat">{n}</div>
+                    <div className="stat-label">
+                      {noun(n, "run")} {what} (24 h)
+                    </div>
+                  </div>
+                );
+              })}
             </section>
             <section className="card" aria-labelledby="attention-h">
               <h2 id="attention-h">Runs that need attention</h2>

@@ -3,25 +3,11 @@
 import { useEffect, useRef, useState } from "react";
 import { api, messageOf } from "../api/client.ts";
 import type { ConnectionView, ImportView } from "../api/types.ts";
+import { count } from "../components/count.ts";
 import { Json, LoadState, PageHead, StatusBadge, Time, useLoad } from "../components/ui.tsx";
+import { FIGURES, shownProgress } from "./import-progress.ts";
 
 const DONE = new Set(["succeeded", "failed"]);
-
-/** The figures a person reads first, in order (the rest of the summary is under Details). */
-const FIGURES: Array<[string, string]> = [
-  ["rowsRead", "Rows read"],
-  ["leads", "Leads"],
-  ["rowsRejected", "Rows rejected"],
-  ["contacts.created", "Contacts created"],
-  ["contacts.updated", "Contacts updated"],
-  ["contacts.unchanged", "Contacts unchanged"],
-  ["contacts.joined", "Leads joined onto another contact"],
-  ["notesCreated", "Notes created"],
-  ["tasksCreated", "Tasks created"],
-  ["tagsAdded", "Tags added"],
-  ["complianceSkips", "Call tasks skipped (compliance)"],
-  ["leadsFailed", "Leads failed"],
-];
 
 function figure(summary: Record<string, unknown>, key: string): unknown {
   return key
@@ -168,7 +154,7 @@ export function ImportsPage() {
           <h2 id="dry-h">2. What the import would do</h2>
           <ImportProgress view={dry} />
           {dry.error ? <p className="error-text">{dry.error}</p> : null}
-          {dry.summary ? <Summary summary={dry.summary} /> : null}
+          {dry.summary ? <Summary summary={dry.summary} dryRun /> : null}
           {dry.rejected?.length ? <Rejected rows={dry.rejected} /> : null}
           {dryDone && dry.status !== "failed" ? (
             <button
@@ -202,10 +188,10 @@ export function ImportsPage() {
                   <details>
                     <summary>
                       {i.file} {i.dryRun ? "(dry run)" : ""} <StatusBadge status={i.status} />{" "}
-                      {i.summary ? `${String(figure(i.summary, "leads") ?? "?")} leads · ` : ""}
+                      {i.summary ? `${leadCount(figure(i.summary, "leads"))} · ` : ""}
                       <Time iso={i.createdAt} />
                     </summary>
-                    {i.summary ? <Summary summary={i.summary} /> : null}
+                    {i.summary ? <Summary summary={i.summary} dryRun={i.dryRun} /> : null}
                     {i.error ? <p className="error-text">{i.error}</p> : null}
                   </details>
                 </li>
@@ -218,11 +204,12 @@ export function ImportsPage() {
   );
 }
 
+function leadCount(n: unknown): string {
+  return typeof n === "number" ? count(n, "lead") : "? leads";
+}
+
 function ImportProgress({ view }: { view: ImportView }) {
-  const p = view.progress;
-  const pct = view.status === "succeeded" ? 100 : Math.max(0, Math.min(100, Math.round(p?.percent ?? 0)));
-  const phase =
-    p?.phase === "reading" ? "reading the file" : p?.phase === "syncing" ? "sending to HighLevel" : "";
+  const { percent: pct, detail: phase } = shownProgress(view);
   return (
     <div style={{ margin: "8px 0 12px" }}>
       <div className="row spread small">
@@ -245,16 +232,19 @@ function ImportProgress({ view }: { view: ImportView }) {
   );
 }
 
-/** The summary's main figures as a table; everything else (custom fields, joined leads) under Details. */
-function Summary({ summary }: { summary: Record<string, unknown> }) {
+/**
+ * The summary's main figures as a table; everything else (custom fields, joined leads) under Details.
+ * A dry run's figures say what the import would do.
+ */
+function Summary({ summary, dryRun }: { summary: Record<string, unknown>; dryRun?: boolean }) {
   const rows = FIGURES.filter(([k]) => figure(summary, k) !== undefined);
   return (
     <div className="stack" data-testid="import-summary">
       <table>
         <tbody>
-          {rows.map(([k, label]) => (
+          {rows.map(([k, done, would]) => (
             <tr key={k} data-key={k}>
-              <th scope="row">{label}</th>
+              <th scope="row">{dryRun ? would : done}</th>
               <td>{String(figure(summary, k))}</td>
             </tr>
           ))}

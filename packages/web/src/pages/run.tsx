@@ -3,6 +3,7 @@
 import { useCallback, useState } from "react";
 import { api } from "../api/client.ts";
 import type { DryRunOutput, RunView, StepView } from "../api/types.ts";
+import { count } from "../components/count.ts";
 import {
   attempt,
   errorText,
@@ -12,10 +13,12 @@ import {
   PageHead,
   StatusBadge,
   Time,
+  toast,
   useLoad,
 } from "../components/ui.tsx";
 import { useLiveRuns } from "../live.ts";
 import { Link, navigate } from "../router.tsx";
+import { listSteps, replayPlan, replayStarted } from "./replay-plan.ts";
 
 function took(a?: string, b?: string): string {
   if (!a || !b) return "—";
@@ -40,12 +43,7 @@ export function RunPage({ runId }: { runId: string }) {
     }, [live, reload]),
   );
   const [resolving, setResolving] = useState<StepView>();
-
-  const replay = () =>
-    attempt(async () => {
-      const { run } = await api<{ run: RunView }>(`/runs/${runId}/replay`, { method: "POST" });
-      navigate(`/runs/${run.id}`);
-    }, "Replay started");
+  const [replaying, setReplaying] = useState(false);
 
   const run = loaded.data?.run;
   return (
@@ -69,8 +67,8 @@ export function RunPage({ runId }: { runId: string }) {
             <Link className="button" to={`/flows/${run.flowId}`}>
               Open flow
             </Link>
-            <button type="button" className="primary" onClick={() => void replay()} data-testid="replay">
-              Replay
+            <button type="button" className="primary" onClick={() => setReplaying(true)} data-testid="replay">
+              Replay…
             </button>
           </PageHead>
           <div className="card">
@@ -87,7 +85,7 @@ export function RunPage({ runId }: { runId: string }) {
               ) : null}
               <span className="muted">
                 {run.durationMs !== undefined ? `in ${run.durationMs} ms · ` : ""}
-                {run.attempts} attempt{run.attempts === 1 ? "" : "s"}
+                {count(run.attempts, "attempt")}
               </span>
             </div>
             {run.error ? (
@@ -166,6 +164,9 @@ export function RunPage({ runId }: { runId: string }) {
               </div>
             </section>
           ))}
+          {replaying && loaded.data ? (
+            <ReplayDialog run={run} steps={loaded.data.steps} onClose={() => setReplaying(false)} />
+          ) : null}
           {resolving ? (
             <ResolveDialog
               runId={run.id}
@@ -180,6 +181,104 @@ export function RunPage({ runId }: { runId: string }) {
         </>
       ) : null}
     </LoadState>
+  );
+}
+
+/** Asks before a replay, saying which steps run again and which are kept (and the risk of duplicates). */
+function ReplayDialog({ run, steps, onClose }: { run: RunView; steps: StepView[]; onClose: () => void }) {
+  const plan = replayPlan(run, steps);
+  const [busy, setBusy] = useState(false);
+  const start = (from?: "start" | "stopped-step") =>
+    attempt(async () => {
+      setBusy(true);
+      try {
+        const answer = await api<{ run: RunView; replayFrom?: string | null; carriedOver?: string[] }>(
+          `/runs/${run.id}/replay`,
+          { method: "POST", ...(from ? { body: { from } } : {}) },
+        );
+        // Said on the new run's page: what the server did, which is what counts.
+        toast(replayStarted(answer), false, { carry: true });
+        navigate(`/runs/${answer.run.id}`);
+      } finally {
+        setBusy(false);
+      }
+    });
+  const again = plan.rerunOnRestart;
+  const repeatWarning = again.length ? (
+    <p className="banner warn small" data-testid="replay-repeats">
+      {listSteps(again)} already ran and will run again: whatever {again.length === 1 ? "it" : "they"} did in
+      HighLevel (a task, a note, a message…) may happen a second time.
+    </p>
+  ) : null;
+  return (
+    <Modal
+      title="Replay this run?"
+      onClose={onClose}
+      actions={
+        <>
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          {plan.resumeAt ? (
+            <>
+              <button
+                type="button"
+                disabled={busy}
+                onClick={() => void start("start")}
+                data-testid="replay-all"
+              >
+                Run every step again
+              </button>
+              <button
+                type="button"
+                className="primary"
+                disabled={busy}
+                onClick={() => void start("stopped-step")}
+                data-testid="replay-confirm"
+              >
+                Resume at “{plan.resumeAt}”
+              </button>
+            </>
+          ) : (
+            <button
+              type="button"
+              className="primary"
+              disabled={busy}
+              onClick={() => void start()}
+              data-testid="replay-confirm"
+            >
+              Run it again
+            </button>
+          )}
+        </>
+      }
+    >
+      <div data-testid="replay-plan">
+        <p>A new run starts with the same trigger data.</p>
+        {plan.resumeAt ? (
+          <>
+            <p>
+              <strong>Resume</strong> starts at step “{plan.resumeAt}”, where this run stopped, and runs the
+              steps after it.{" "}
+              {plan.kept.length
+                ? `${listSteps(plan.kept)} finished and ${plan.kept.length === 1 ? "is" : "are"} kept as ${plan.kept.length === 1 ? "it is" : "they are"}: not sent again.`
+                : "No step before it finished, so nothing is kept."}
+            </p>
+            {again.length ? (
+              <p className="muted small">
+                <strong>Run every step again</strong> starts over at the first step.
+              </p>
+            ) : null}
+            {repeatWarning}
+          </>
+        ) : (
+          <>
+            <p>Every step of the flow runs again, from the first.</p>
+            {repeatWarning}
+          </>
+        )}
+      </div>
+    </Modal>
   );
 }
 

@@ -160,7 +160,7 @@ describe("the web app in Chromium", () => {
     // First page ready: a fresh load of Home, from navigation start to its figures on screen.
     const started = Date.now();
     await page.goto(`${demo.serverUrl}/`);
-    await page.getByText("flows on").waitFor();
+    await page.getByText(/^flows? on$/).waitFor();
     const readyMs = Date.now() - started;
     // Run in the page (a string: this file is type-checked without the DOM library).
     const nav = (await page.evaluate(`(() => {
@@ -327,7 +327,14 @@ describe("the web app in Chromium", () => {
       await fetch(`${demo.sandbox.baseUrl}/__sandbox/faults`, { method: "DELETE" });
     }
     const failedUrl = page.url();
+    // Replay asks first, and says where it starts and what runs again.
     await page.getByTestId("replay").click();
+    const plan = page.getByTestId("replay-plan");
+    await expect(plan.textContent()).resolves.toMatch(/starts at step “task”, where this run stopped/);
+    await shot(page, "08b-replay-dialog");
+    expect(await axeViolations(page)).toEqual([]);
+    expect(page.url()).toBe(failedUrl);
+    await page.getByTestId("replay-confirm").click();
     await page.waitForURL((u) => u.toString() !== failedUrl);
     await poll(async () => page.getByTestId("run-status").textContent()).toBe("succeeded");
     await page.getByText("replay of").waitFor();

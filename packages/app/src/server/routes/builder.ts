@@ -15,6 +15,7 @@ import {
   type PreviewContext,
   parseInput,
   preview,
+  previewCondition,
   previewScope,
   type RequestSummary,
   readOptions,
@@ -63,7 +64,10 @@ export function builderRoutes({ engine }: ServerDeps): Hono {
     const context = (body.context ?? {}) as PreviewContext;
     if (typeof context !== "object" || Array.isArray(context))
       throw new HttpError(400, '"context" must be an object');
-    return c.json(preview(body.expression, previewScope(context, optionalString(body, "timeZone"))));
+    const scope = previewScope(context, optionalString(body, "timeZone"));
+    // A filter or `when:` is decided (true/false) as a run decides it, not rendered as text.
+    if (body.condition === true) return c.json(previewCondition(body.expression, scope));
+    return c.json(preview(body.expression, scope));
   });
 
   app.get("/mapping/transforms", (c) => c.json({ transforms: transformList() }));
