@@ -1,7 +1,10 @@
-// Pick a trigger or an action: one search over names, categories, keys and the seed names people know
-// from HighLevel's own lists; arrow keys move, Enter picks.
+// Pick a trigger or a step: one search over names, categories, keys and the seed names people know
+// from HighLevel's own lists; arrow keys move, Enter picks. Triggers are offered only as triggers,
+// steps only among actions and searches; each entry says in plain words what it is.
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { CatalogSummary } from "../api/types.ts";
+import { stepChoices, triggerChoices } from "../components/entry-kinds.ts";
+import { EntryTags } from "../components/entry-tags.tsx";
 import { searchCatalog } from "../pages/catalog.tsx";
 
 export function CatalogPicker({
@@ -22,9 +25,8 @@ export function CatalogPicker({
   const [active, setActive] = useState(0);
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => input.current?.focus(), []);
-  // Actions, and triggers that can read once, may be steps.
   const pool = useMemo(
-    () => entries.filter((e) => (kind === "trigger" ? e.kind === "trigger" : true)),
+    () => (kind === "trigger" ? triggerChoices(entries) : stepChoices(entries)),
     [entries, kind],
   );
   const results = useMemo(() => searchCatalog(pool, q).slice(0, 60), [pool, q]);
@@ -32,6 +34,11 @@ export function CatalogPicker({
   return (
     <div>
       <label htmlFor={`${listId}-q`}>{kind === "trigger" ? "Choose the trigger" : "Choose the action"}</label>
+      <p className="muted small" id={`${listId}-about`}>
+        {kind === "trigger"
+          ? "What starts the flow: something that happens in HighLevel, or its own webhook."
+          : "What this step does: an action that changes something in HighLevel, or a search that only reads."}
+      </p>
       <input
         id={`${listId}-q`}
         ref={input}
@@ -39,6 +46,7 @@ export function CatalogPicker({
         role="combobox"
         aria-expanded="true"
         aria-controls={listId}
+        aria-describedby={`${listId}-about`}
         aria-activedescendant={results.length ? `${listId}-${active}` : undefined}
         placeholder={
           kind === "trigger" ? "e.g. new contact, opportunity stage" : "e.g. create task, add tag, send SMS"
@@ -84,10 +92,8 @@ export function CatalogPicker({
             style={i === active ? { background: "var(--accent-soft)" } : undefined}
             onClick={() => onPick(e.key)}
           >
-            <strong>{e.name}</strong>{" "}
-            <span className="muted small">
-              · {e.category} · {e.mode}
-            </span>
+            <strong>{e.name}</strong> <span className="muted small">· {e.category}</span>{" "}
+            <EntryTags entry={e} />
             <div className="muted small">{e.description}</div>
           </button>
         ))}

@@ -4,6 +4,7 @@ import { useMemo, useState } from "react";
 import { api, messageOf } from "../api/client.ts";
 import type { CatalogEntry, CatalogSummary, ConnectionView } from "../api/types.ts";
 import { count } from "../components/count.ts";
+import { EntryTags } from "../components/entry-tags.tsx";
 import { fieldKind, fieldLabel, orderedFields, unwrap } from "../components/schema.ts";
 import { Json, LoadState, PageHead, useLoad } from "../components/ui.tsx";
 import { Link } from "../router.tsx";
@@ -105,8 +106,11 @@ function EntryDetail({ entryKey }: { entryKey: string }) {
             <h2>{e.name}</h2>
             <p>{e.description}</p>
             {e.help ? <p className="muted">{e.help}</p> : null}
+            <p className="small">
+              <EntryTags entry={e} />
+            </p>
             <p className="small muted">
-              <code>{e.key}</code> · {e.kind} · {e.mode} · scopes: {e.scopes.join(", ") || "none"}
+              <code>{e.key}</code> · {e.kind} · scopes: {e.scopes.join(", ") || "none"}
             </p>
           </section>
           <section className="card">

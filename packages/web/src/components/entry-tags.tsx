@@ -1,0 +1,16 @@
+// An entry's tags as small badges: the words say it, the tooltip (and screen readers) say more.
+import type { CatalogSummary } from "../api/types.ts";
+import { entryTags } from "./entry-kinds.ts";
+
+export function EntryTags({ entry }: { entry: CatalogSummary }) {
+  return (
+    <>
+      {entryTags(entry).map((t) => (
+        <span key={t.text} className={`badge tag${t.tone ? ` ${t.tone}` : ""}`} title={t.tip}>
+          {t.text}
+          <span className="sr-only">: {t.tip}</span>
+        </span>
+      ))}
+    </>
+  );
+}
