@@ -8,7 +8,7 @@
 // shared machine it, not the workers, would set the pace.)
 // Also the Redis rate limiter's utilisation: LIMITER_PROCESSES processes (this file, forked) share one
 // location's 100 requests / 10 s through it against the sandbox's burst limit; the sandbox's own log
-// says what it accepted in each of its windows.
+// says when it accepted each request and whether it answered any 429.
 import { fork } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
