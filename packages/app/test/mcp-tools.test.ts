@@ -157,7 +157,7 @@ describe("MCP answers", () => {
 });
 
 describe("MCP connections", () => {
-  it("name the connection that is missing, or ask which one when there are several", async () => {
+  it("name the connection that is missing, and use the default (the first added) when there are several", async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), "hlconnect-mcp-conn-"));
     const engine = await Engine.open({
       dataDir,
@@ -180,9 +180,9 @@ describe("MCP connections", () => {
         `connection ${one.id} serves location ${sandbox.info.locationId}, not ${sandbox.info.otherLocationId}`,
       );
       const two = await add("Two");
-      await expect(connectionContext(engine, undefined, undefined)).rejects.toThrow(
-        /say which connection to use \(there are 2/,
-      );
+      // A second connection does not leave unnamed calls without one: they use the first added.
+      const fallback = await connectionContext(engine, undefined, undefined);
+      expect(fallback.describe).toBe(`connection ${one.id}, location ${sandbox.info.locationId}`);
       await expect(connectionContext(engine, "nope", undefined)).rejects.toThrow(
         `there is no connection "nope"; connections: ${one.id} ("One"), ${two.id} ("Two")`,
       );

@@ -1,7 +1,9 @@
 // Which stored connection, and which of its locations, a request works through: the one place the
-// MCP tools, the builder's helpers and web imports make that choice, so they agree on the defaults
-// (the only connection, its first location) and on refusing a location the connection does not hold.
+// MCP tools, the builder's helpers and web imports make that choice, so they agree with the engine on
+// the defaults (the connection holding the location asked for, else the default connection, the first
+// one added; its first location) and on refusing a location the connection does not hold.
 import { type CatalogContext, createContext } from "@hlconnect/catalog";
+import { defaultConnection } from "@hlconnect/engine/connections/default";
 import type { Engine } from "@hlconnect/engine/engine";
 import type { ConnectionRecord } from "@hlconnect/engine/store/types";
 
@@ -10,7 +12,7 @@ export type ConnectionChoiceProblem = "unknown-connection" | "choose-connection"
 export class ConnectionChoiceError extends Error {
   constructor(
     message: string,
-    /** What was wrong: a named connection that does not exist, none named among several, or the location. */
+    /** What was wrong: a named connection that does not exist, no connection at all, or the location. */
     readonly problem: ConnectionChoiceProblem,
   ) {
     super(message);
@@ -25,7 +27,8 @@ export interface ConnectionChoice {
 }
 
 /**
- * Connection `id` (the only one when `id` is absent) and location `locationId` (its first when absent).
+ * Connection `id` (when absent: the one holding `locationId`, else the default connection) and location
+ * `locationId` (its first when absent).
  * A location connection must hold the location; an agency connection reaches its sub-accounts by minting
  * location tokens, so any location goes.
  */
@@ -36,7 +39,7 @@ export async function chooseConnection(
   options: { locationRequired?: boolean } = {},
 ): Promise<ConnectionChoice> {
   const all = await engine.store.listConnections();
-  const connection = id ? all.find((c) => c.id === id) : all.length === 1 ? all[0] : undefined;
+  const connection = id ? all.find((c) => c.id === id) : unnamed(all, locationId);
   if (!connection) {
     const known = all.map((c) => `${c.id} ("${c.label}")`).join(", ");
     if (id) {
@@ -46,9 +49,7 @@ export async function chooseConnection(
       );
     }
     throw new ConnectionChoiceError(
-      all.length === 0
-        ? "there is no HighLevel connection yet: add one with `hlconnect connections add`"
-        : `say which connection to use (there are ${all.length}: ${known})`,
+      "there is no HighLevel connection yet: add one with `hlconnect connections add`",
       "choose-connection",
     );
   }
@@ -67,6 +68,12 @@ export async function chooseConnection(
     );
   }
   return { connection, locationId: location };
+}
+
+/** With no connection named: a holder of the location (a working one first), else the default. */
+function unnamed(all: ConnectionRecord[], locationId: string | undefined): ConnectionRecord | undefined {
+  const holders = locationId ? all.filter((c) => c.locationIds.includes(locationId)) : [];
+  return holders.find((c) => c.status === "ok") ?? holders[0] ?? defaultConnection(all);
 }
 
 export interface ContextSource {

@@ -1,12 +1,12 @@
-// Renaming a connection, choosing its locations, and removing it (refused while enabled flows use it),
-// for `PUT`/`DELETE /api/connections/:id` and `hlconnect connections remove`. Errors are HttpErrors:
-// the API answers them as they are, the CLI prints their message.
-import { flowsUsing } from "@hlconnect/engine/connections/status";
+// Renaming a connection, choosing its locations, setting its company id, and removing it (refused while
+// enabled flows use it), for `PUT`/`DELETE /api/connections/:id` and `hlconnect connections remove`.
+// Errors are HttpErrors: the API answers them as they are, the CLI prints their message.
+import { defaultConnection } from "@hlconnect/engine/connections/default";
 import type { Engine } from "@hlconnect/engine/engine";
 import type { ConnectionRecord } from "@hlconnect/engine/store/types";
 import { HttpError } from "./http-errors.ts";
 
-const EDITABLE = ["label", "locationIds"];
+const EDITABLE = ["label", "locationIds", "companyId"];
 const MAX_LABEL = 200;
 const MAX_LOCATIONS = 1_000;
 
@@ -28,12 +28,14 @@ export async function updateConnection(
   const label = body.label === undefined ? existing.label : checkLabel(body.label);
   const locationIds =
     body.locationIds === undefined ? existing.locationIds : checkLocations(existing, body.locationIds);
+  const companyId =
+    body.companyId === undefined ? existing.companyId : checkCompanyId(existing, body.companyId);
   const saved = await engine.store.saveConnection({
     id,
     label,
     kind: existing.kind,
     locationIds,
-    ...(existing.companyId ? { companyId: existing.companyId } : {}),
+    ...(companyId ? { companyId } : {}),
     scopes: existing.scopes,
     ...(existing.clientId ? { clientId: existing.clientId } : {}),
   });
@@ -41,11 +43,23 @@ export async function updateConnection(
   return saved;
 }
 
-/** Delete a connection that no enabled flow uses; the 409 names the flows that do. */
-export async function removeConnection(engine: Engine, id: string): Promise<ConnectionRecord> {
-  const existing = await engine.store.getConnection(id);
+/** The removed connection; `newDefault` when it was the default: the connection flows naming none use now. */
+export type RemovedConnection = ConnectionRecord & { newDefault?: ConnectionRecord };
+
+/**
+ * Delete a connection that no enabled flow uses; the 409 names the flows that do. Flows naming no
+ * connection use the default one: removing the default hands them to the next oldest, so they only
+ * hold it back when it is the last connection.
+ */
+export async function removeConnection(engine: Engine, id: string): Promise<RemovedConnection> {
+  const all = await engine.store.listConnections();
+  const existing = all.find((c) => c.id === id);
   if (!existing) throw new HttpError(404, `no connection "${id}"`);
-  const users = (await flowsUsing(engine.store, id)).filter((f) => f.enabled);
+  const wasDefault = defaultConnection(all)?.id === id;
+  const rest = all.filter((c) => c.id !== id);
+  const users = (await engine.store.listFlows({ enabled: true })).filter(
+    (f) => f.connectionIds.includes(id) || (wasDefault && !rest.length && f.connectionIds.length === 0),
+  );
   if (users.length) {
     const them = users.length === 1 ? "it" : "them";
     throw new HttpError(
@@ -58,7 +72,8 @@ export async function removeConnection(engine: Engine, id: string): Promise<Conn
   }
   await engine.store.deleteConnection(id);
   engine.clients.forget(id);
-  return existing;
+  const newDefault = wasDefault ? defaultConnection(rest) : undefined;
+  return { ...existing, ...(newDefault ? { newDefault } : {}) };
 }
 
 function checkLabel(value: unknown): string {
@@ -90,4 +105,22 @@ function checkLocations(c: ConnectionRecord, value: unknown): string[] {
     );
   }
   return ids;
+}
+
+/** A company (agency) id for a PIT connection: users search needs it; "" or null clears it. */
+function checkCompanyId(c: ConnectionRecord, value: unknown): string | undefined {
+  if (value === null || value === "") return undefined;
+  if (typeof value !== "string" || !/^[A-Za-z0-9_-]{1,100}$/.test(value.trim())) {
+    throw new HttpError(
+      400,
+      '"companyId" must be a company id (letters, digits, - and _), or "" to clear it',
+    );
+  }
+  if (c.kind === "agency" && value.trim() !== c.companyId) {
+    throw new HttpError(
+      400,
+      `connection ${c.id} was authorized for agency ${c.companyId}: its company id cannot change`,
+    );
+  }
+  return value.trim();
 }

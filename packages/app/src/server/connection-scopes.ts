@@ -3,6 +3,7 @@
 // scope is named when the token is saved ("flow welcome-call-task needs contacts.write"), not when a
 // run fails on it. OAuth connections know their scopes from the token answer; Private Integration
 // Tokens are probed (see scope-probe.ts).
+import { defaultConnection } from "@hlconnect/engine/connections/default";
 import { probeScopes } from "@hlconnect/engine/connections/scope-probe";
 import type { Engine } from "@hlconnect/engine/engine";
 import {
@@ -23,9 +24,10 @@ export interface ConnectionScopeReport {
   source: "token" | "probe";
 }
 
-/** The flows that run on `connection`: those naming it, and those naming none when it is the only one. */
+/** The flows that run on `connection`: those naming it, and those naming none when it is the default. */
 async function flowsUsing(engine: Engine, connection: ConnectionRecord): Promise<FlowRequirements[]> {
-  const onlyOne = (await engine.store.listConnections()).length <= 1;
+  const all = await engine.store.listConnections();
+  const isDefault = all.length === 0 || defaultConnection(all)?.id === connection.id;
   const out: FlowRequirements[] = [];
   for (const record of await engine.store.listFlows()) {
     let flow: ReturnType<Engine["env"]["parseFlow"]>;
@@ -34,7 +36,8 @@ async function flowsUsing(engine: Engine, connection: ConnectionRecord): Promise
     } catch {
       continue; // a flow that no longer validates is reported where flows are listed
     }
-    if (flow.connection === connection.id || (!flow.connection && onlyOne)) out.push(flowRequirements(flow));
+    if (flow.connection === connection.id || (!flow.connection && isDefault))
+      out.push(flowRequirements(flow));
   }
   return out;
 }

@@ -300,16 +300,22 @@ export const API_OPERATIONS: Record<string, Record<string, Op>> = {
   },
   "/api/connections": {
     get: {
-      summary: "List connections (never their secrets)",
+      summary: "List connections (never their secrets), oldest first; the first is the default",
       ok: [200, obj({ connections: list(ref("Connection")) })],
     },
     post: {
       summary: "Add a Private Integration Token connection, tested on save",
-      body: obj({ label: str, token: str, locationId: str, companyId: str, kind: { enum: ["pit"] } }, [
-        "label",
-        "token",
-        "locationId",
-      ]),
+      body: obj(
+        {
+          label: str,
+          token: str,
+          locationId: str,
+          companyId: str,
+          kind: { enum: ["pit"] },
+          allowDuplicate: bool,
+        },
+        ["label", "token", "locationId"],
+      ),
       ok: [
         201,
         obj({
@@ -317,22 +323,24 @@ export const API_OPERATIONS: Record<string, Record<string, Op>> = {
           test: { type: "object" },
           missingScopes: list({ type: "object" }),
           uncheckedScopes: list({ type: "object" }),
+          warnings: list(str),
         }),
       ],
-      errors: [400, 422],
+      errors: [400, 409, 422],
     },
   },
   "/api/connections/{id}": {
     get: { summary: "One connection", ok: [200, obj({ connection: ref("Connection") })], errors: [404] },
     put: {
-      summary: "Rename or re-scope a connection",
+      summary: "Rename a connection, set its locations or its company id",
       body: { type: "object" },
       ok: [200, obj({ connection: ref("Connection") })],
       errors: [400, 404],
     },
     delete: {
-      summary: "Remove a connection (refused while enabled flows use it)",
-      ok: [204, null],
+      summary:
+        "Remove a connection (refused while enabled flows name it); newDefault: the connection flows naming none use now",
+      ok: [200, obj({ removed: str, newDefault: ref("Connection") })],
       errors: [404, 409],
     },
   },
@@ -471,6 +479,7 @@ const SCHEMAS: Record<string, Schema> = {
     id: str,
     label: str,
     kind: { enum: ["pit", "oauth", "agency"] },
+    default: bool,
     locationIds: list(str),
     companyId: str,
     scopes: list(str),

@@ -1,5 +1,6 @@
 // What the API (and the CLI's --json) show of stored records. Connections are spelled out field by
 // field so that nothing secret can ever ride along; runs get their duration.
+import { defaultConnection } from "@hlconnect/engine/connections/default";
 import { isPausedFor } from "@hlconnect/engine/connections/status";
 import type { Engine } from "@hlconnect/engine/engine";
 import type { ConnectionRecord, FlowRecord, RunRecord, StepRecord } from "@hlconnect/engine/store/types";
@@ -107,12 +108,16 @@ export function connectionHealth(c: ConnectionRecord): "needs_reconnect" | "unte
   return c.lastTest.ok ? "ok" : "failing";
 }
 
-/** `pausedFlows`: the flows paused because this connection needs reconnecting. */
-export function connectionView(c: ConnectionRecord, pausedFlows: FlowRecord[] = []) {
+/**
+ * `pausedFlows`: the flows paused because this connection needs reconnecting. `isDefault`: it is the
+ * default connection (the first added), which flows naming no connection use; derived, never stored.
+ */
+export function connectionView(c: ConnectionRecord, pausedFlows: FlowRecord[] = [], isDefault = false) {
   return {
     id: c.id,
     label: c.label,
     kind: c.kind,
+    ...(isDefault ? { default: true } : {}),
     locationIds: c.locationIds,
     ...(c.companyId ? { companyId: c.companyId } : {}),
     scopes: c.scopes,
@@ -134,15 +139,30 @@ export function connectionView(c: ConnectionRecord, pausedFlows: FlowRecord[] = 
   };
 }
 
-/** Views of connections with the flows each one paused (one query for all of them). */
+/**
+ * Views of connections with the flows each one paused (one query for all of them) and which one is
+ * the default (judged among all stored connections, not only `records`), oldest first: the default
+ * leads, so a client that takes the first connection takes the one flows naming none use.
+ */
 export async function connectionViews(engine: Engine, records: ConnectionRecord[]) {
   const paused = await engine.store.listFlows({ status: "paused" });
-  return records.map((c) =>
+  const fallback = defaultConnection(await engine.store.listConnections());
+  const oldestFirst = [...records].sort(
+    (a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
+  return oldestFirst.map((c) =>
     connectionView(
       c,
       paused.filter((f) => isPausedFor(f, c.id)),
+      c.id === fallback?.id,
     ),
   );
+}
+
+/** One connection's view, as connectionViews gives it. */
+export async function connectionViewOf(engine: Engine, record: ConnectionRecord) {
+  const [view] = await connectionViews(engine, [record]);
+  return view!;
 }
 
 function iso(ms: number): string {

@@ -94,7 +94,7 @@ export const FlowFileSchema = z
     connection: z
       .string({ error: "connection must be a connection id" })
       .min(1)
-      .meta({ description: "Connection id; defaults to the only connection." })
+      .meta({ description: "Connection id; defaults to the default connection (the first added)." })
       .optional(),
     trigger,
     filter: condition.optional(),

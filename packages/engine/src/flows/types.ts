@@ -50,7 +50,7 @@ export interface Flow {
   name: string;
   description?: string;
   enabled: boolean;
-  /** Connection id; absent means the only connection there is. */
+  /** Connection id; absent means the default connection (the first added), unless the event's location picks one. */
   connection?: string;
   trigger: FlowTrigger;
   filter?: Condition;

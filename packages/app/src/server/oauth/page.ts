@@ -37,9 +37,14 @@ function page(title: string, lines: string[], ok: boolean): string {
     `h1{font-size:1.4rem;color:${color}}code{background:#f3f3f3;padding:0 .2em}</style>`,
     "</head><body>",
     `<h1>${escapeHtml(title)}</h1>`,
-    ...lines.map((line) => `<p>${escapeHtml(line)}</p>`),
+    ...lines.map((line) => `<p>${withCode(escapeHtml(line))}</p>`),
     "</body></html>",
   ].join("\n");
+}
+
+/** `text` spans (already escaped) become <code>: the messages are shared with the CLI, which shows the backticks. */
+function withCode(escaped: string): string {
+  return escaped.replace(/`([^`]+)`/g, "<code>$1</code>");
 }
 
 export function escapeHtml(text: string): string {

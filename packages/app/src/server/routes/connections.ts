@@ -1,14 +1,16 @@
 // /api/connections: list, add a Private Integration Token connection (OAuth ones come through
 // /oauth/start), rename or re-scope, remove, and test one. Tokens go in, never out: answers are built
-// from connectionView, which has no secret fields at all, and say which flows a broken connection paused.
+// from connectionView, which has no secret fields at all, and say which flows a broken connection paused
+// and which connection is the default (the first added: flows naming none use it).
 import { registerSecret } from "@hlconnect/client";
 import { Hono } from "hono";
+import { samePitConnection } from "../connection-duplicate.ts";
 import { removeConnection, updateConnection } from "../connection-edit.ts";
 import { connectionScopeReport } from "../connection-scopes.ts";
 import { testConnection } from "../connection-test.ts";
 import type { ServerDeps } from "../deps.ts";
 import { HttpError, optionalString, readJsonObject, requireString } from "../http-errors.ts";
-import { connectionView, connectionViews } from "../views.ts";
+import { connectionViewOf, connectionViews } from "../views.ts";
 
 export function connectionRoutes({ engine }: ServerDeps): Hono {
   const app = new Hono();
@@ -33,7 +35,19 @@ export function connectionRoutes({ engine }: ServerDeps): Hono {
     registerSecret(token);
     const label = requireString(body, "label");
     const locationId = requireString(body, "locationId");
-    const companyId = optionalString(body, "companyId");
+    const companyId = optionalString(body, "companyId")?.trim() || undefined;
+    // The same token for the same location again is most often a second click: say so, unless asked.
+    if (body.allowDuplicate !== true) {
+      const same = await samePitConnection(engine, token, locationId);
+      if (same) {
+        throw new HttpError(
+          409,
+          `this token for location ${locationId} is already connection ${same.id} ("${same.label}"); ` +
+            'send "allowDuplicate": true to add it a second time',
+          { connectionId: same.id },
+        );
+      }
+    }
     const record = await engine.addConnection(
       { label, kind: "pit", locationIds: [locationId], ...(companyId ? { companyId } : {}) },
       { privateToken: token },
@@ -49,14 +63,16 @@ export function connectionRoutes({ engine }: ServerDeps): Hono {
     }
     // Scopes the flows on it need and the token lacks are named now, not when a run fails.
     const scopes = await connectionScopeReport(engine, record).catch(() => undefined);
+    // Read again: the test on save recorded its outcome (and the location's company id) on it.
+    const saved = (await engine.store.getConnection(record.id)) ?? record;
     return c.json(
       {
-        // Read again: the test on save recorded its outcome on the connection.
-        connection: connectionView((await engine.store.getConnection(record.id)) ?? record),
+        connection: await connectionViewOf(engine, saved),
         test: test?.ok
           ? { ok: true, location: test.location }
           : { ok: false, error: test?.error ?? "not tested" },
         ...(scopes ? { missingScopes: scopes.missing, uncheckedScopes: scopes.unchecked } : {}),
+        ...(saved.companyId ? {} : { warnings: [MISSING_COMPANY_ID] }),
       },
       201,
     );
@@ -77,8 +93,12 @@ export function connectionRoutes({ engine }: ServerDeps): Hono {
   });
 
   app.delete("/:id", async (c) => {
-    await removeConnection(engine, c.req.param("id"));
-    return c.body(null, 204);
+    const removed = await removeConnection(engine, c.req.param("id"));
+    // Removing the default hands the flows that name no connection to the next oldest: say which.
+    return c.json({
+      removed: removed.id,
+      ...(removed.newDefault ? { newDefault: await connectionViewOf(engine, removed.newDefault) } : {}),
+    });
   });
 
   app.post("/:id/test", async (c) => {
@@ -94,3 +114,9 @@ export function connectionRoutes({ engine }: ServerDeps): Hono {
 
   return app;
 }
+
+/** Said when a PIT connection has no company id after its test on save. */
+export const MISSING_COMPANY_ID =
+  "no company id is known for this connection (the token could not read it from the location): " +
+  "lists of users (an assigned user, users search) need it; set it with " +
+  'PUT /api/connections/ID {"companyId": "..."} or on the Connections page (the id of the HighLevel agency that owns the location)';

@@ -10,7 +10,7 @@ import { oauthError, oauthSuccess, wantsJson } from "../oauth/page.ts";
 import { PENDING_TTL_MS, PendingAuthorizations } from "../oauth/pending.ts";
 import { authorizeUrl, type OAuthSettings, oauthApp } from "../oauth/settings.ts";
 import { type StartParams, verifyStartLink } from "../oauth/start-link.ts";
-import { connectionView } from "../views.ts";
+import { connectionViewOf } from "../views.ts";
 
 export interface OAuthRouteOptions {
   /** The marketplace app; without it both endpoints say how to configure it. */
@@ -175,14 +175,18 @@ export function oauthRoutes(deps: ServerDeps, options: OAuthRouteOptions, apiAut
       connection.kind === "agency"
         ? `agency ${connection.companyId} with ${connection.locationIds.length} location(s): ${connection.locationIds.join(", ") || "none"}`
         : `location ${connection.locationIds[0]}`;
+    const view = await connectionViewOf(engine, connection);
     const lines = [
       `Connection ${connection.id} ("${connection.label}") reaches HighLevel ${what}.`,
       ...(resumedFlows.length ? [`Resumed flows: ${resumedFlows.map((f) => f.id).join(", ")}.`] : []),
       ...warnings.map((w) => `Note: ${w}.`),
-      `Flows use it with \`connection: ${connection.id}\`. You can close this page.`,
+      view.default
+        ? "It is the default connection: flows that name none use it."
+        : `Flows use it with \`connection: ${connection.id}\` (flows that name none keep using the default connection).`,
+      "You can close this page.",
     ];
     return oauthSuccess(c, created ? "Connected to HighLevel" : "Reconnected to HighLevel", lines, {
-      connection: connectionView(connection),
+      connection: view,
       created,
       resumedFlows: resumedFlows.map((f) => f.id),
       warnings,
