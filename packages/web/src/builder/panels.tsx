@@ -8,6 +8,7 @@ import type {
   FlowDocument,
   StepDocument,
 } from "../api/types.ts";
+import { fieldLabel } from "../components/schema.ts";
 import { Json, Scroll } from "../components/ui.tsx";
 import { mappingContext, useBuilder } from "./builder-context.ts";
 import { CatalogPicker } from "./catalog-picker.tsx";
@@ -28,6 +29,7 @@ export function SettingsPanel({
   onChange,
   onIdTouched,
   idFollowsName,
+  onTouched,
 }: {
   doc: FlowDocument;
   isNew: boolean;
@@ -38,6 +40,8 @@ export function SettingsPanel({
   onIdTouched: () => void;
   /** A new flow's id follows its name until the id is edited by hand. */
   idFollowsName: boolean;
+  /** Focus left a field (its path, e.g. "name"): its "required" problem shows from then on. */
+  onTouched?: (path: string) => void;
 }) {
   const errs = problemsUnder(problems, "");
   const filterText = typeof doc.filter === "string" ? doc.filter : undefined;
@@ -55,6 +59,7 @@ export function SettingsPanel({
         <input
           id="flow-name"
           value={doc.name}
+          onBlur={() => onTouched?.("name")}
           onChange={(e) => {
             const name = e.target.value;
             onChange((d) => ({ ...d, name, ...(idFollowsName ? { id: slugify(name) } : {}) }));
@@ -74,6 +79,7 @@ export function SettingsPanel({
           id="flow-id"
           value={doc.id}
           readOnly={!isNew}
+          onBlur={() => onTouched?.("id")}
           aria-describedby="flow-id-hint"
           onChange={(e) => {
             onIdTouched();
@@ -102,7 +108,7 @@ export function SettingsPanel({
           value={doc.connection ?? ""}
           onChange={(e) => onChange((d) => ({ ...d, connection: e.target.value || undefined }))}
         >
-          <option value="">The only one there is (default)</option>
+          <option value="">{defaultConnectionLabel(connections)}</option>
           {connections.map((c) => (
             <option key={c.id} value={c.id}>
               {c.label} ({c.id})
@@ -151,6 +157,7 @@ export function TriggerPanel({
   onSample,
   onChange,
   onNameSuggestion,
+  onTouched,
 }: {
   doc: FlowDocument;
   entries: CatalogSummary[];
@@ -162,6 +169,8 @@ export function TriggerPanel({
   onSample: (s: TriggerSampleState | undefined) => void;
   onChange: (t: FlowDocument["trigger"]) => void;
   onNameSuggestion: (name: string) => void;
+  /** Focus left a field (its path): its "required" problem shows from then on. */
+  onTouched?: (path: string) => void;
 }) {
   const [choosing, setChoosing] = useState(!doc.trigger.op && !doc.trigger.webhook);
   const errs = problemsUnder(problems, "trigger.input");
@@ -258,6 +267,7 @@ export function TriggerPanel({
           idPrefix="trigger"
           entryKey={doc.trigger.op}
           errors={errs}
+          onFieldBlur={(name) => onTouched?.(`trigger.input.${name}`)}
           onChange={(v) => {
             const input = cleanInput(v);
             const { input: _old, ...rest } = doc.trigger;
@@ -319,6 +329,8 @@ export function StepPanel({
   onTest,
   onChange,
   onRemove,
+  onTouched,
+  onReveal,
 }: {
   index: number;
   step: StepDocument;
@@ -328,6 +340,10 @@ export function StepPanel({
   onTest: (r: StepTestResult) => void;
   onChange: (s: StepDocument) => void;
   onRemove: () => void;
+  /** Focus left a field (its path): its "required" problem shows from then on. */
+  onTouched?: (path: string) => void;
+  /** Show every problem of this step (Test was pressed). */
+  onReveal?: () => void;
 }) {
   const b = useBuilder();
   const [busy, setBusy] = useState(false);
@@ -337,6 +353,9 @@ export function StepPanel({
   const whenText = typeof step.when === "string" ? step.when : undefined;
 
   const runTest = async () => {
+    onReveal?.();
+    // What is missing is now shown at its fields; nothing is sent until it is filled in.
+    if (missing.length) return;
     setBusy(true);
     try {
       const r = await api<StepTestResult>("/flows/test-step", {
@@ -354,6 +373,7 @@ export function StepPanel({
     }
   };
   const missing = entry ? (entry.input.required ?? []).filter((k) => step.input?.[k] === undefined) : [];
+  const missingLabels = missing.map((k) => fieldLabel(k, entry?.input.properties?.[k] ?? {}));
 
   return (
     <div>
@@ -387,6 +407,7 @@ export function StepPanel({
           idPrefix={`step-${index}`}
           entryKey={step.op}
           errors={errs}
+          onFieldBlur={(name) => onTouched?.(`${prefix}.input.${name}`)}
           onChange={(v) => onChange({ ...step, input: cleanInput(v) })}
         />
       ) : (
@@ -422,8 +443,8 @@ export function StepPanel({
       <button
         type="button"
         onClick={() => void runTest()}
-        disabled={busy || missing.length > 0}
-        title={missing.length ? `Fill in first: ${missing.join(", ")}` : undefined}
+        disabled={busy}
+        title={missing.length ? `Fill in first: ${missingLabels.join(", ")}` : undefined}
         aria-describedby={missing.length ? `step-${index}-test-why` : undefined}
         data-testid="test-step"
       >
@@ -432,7 +453,7 @@ export function StepPanel({
       {missing.length ? (
         <span id={`step-${index}-test-why`} className="muted small">
           {" "}
-          Fill in first: {missing.join(", ")}
+          Fill in first: {missingLabels.join(", ")}
         </span>
       ) : null}
       {test ? (
@@ -442,4 +463,14 @@ export function StepPanel({
       ) : null}
     </div>
   );
+}
+
+/**
+ * What a flow naming no connection uses: the default connection (the first added; the API marks it),
+ * else the first listed (the API lists the oldest first).
+ */
+function defaultConnectionLabel(connections: ConnectionView[]): string {
+  const marked = connections as Array<ConnectionView & { default?: boolean }>;
+  const fallback = marked.find((c) => c.default) ?? marked[0];
+  return fallback ? `Default: ${fallback.label}` : "Default (no connection yet)";
 }

@@ -1,9 +1,10 @@
 // Connections to HighLevel: add a Private Integration Token (tested on save), connect by OAuth in a
 // popup, see an agency's installed locations, test, rename, reconnect and remove. Tokens go to the
-// server and never come back: nothing here can show one.
+// server and never come back: nothing here can show one. The default connection (the first added,
+// which flows naming none use) carries a badge.
 import { type FormEvent, useEffect, useRef, useState } from "react";
-import { api, messageOf } from "../api/client.ts";
-import type { ConnectionView } from "../api/types.ts";
+import { ApiError, api, messageOf } from "../api/client.ts";
+import type { ConnectionView as ApiConnectionView } from "../api/types.ts";
 import {
   attempt,
   LoadState,
@@ -15,6 +16,9 @@ import {
   useConfirm,
   useLoad,
 } from "../components/ui.tsx";
+
+/** The API's view, with what this page reads besides: whether it is the default. */
+type ConnectionView = ApiConnectionView & { default?: boolean };
 
 interface OAuthStatus {
   configured: boolean;
@@ -36,8 +40,13 @@ export function ConnectionsPage() {
   const popupTimer = useRef<ReturnType<typeof setInterval>>(undefined);
   useEffect(() => () => clearInterval(popupTimer.current), []);
 
-  /** Opens the consent page now, inside the click (a popup opened later is blocked), then watches it. */
+  /**
+   * Opens the consent page now, inside the click (a popup opened later is blocked), then watches it
+   * until it closes or the connection shows up (a new one, or the reconnected one saved again): the
+   * popup may stay open on its success page, the button must not stay on "waiting".
+   */
   const connectOAuth = (extra: Record<string, string> = {}, agency = false) => {
+    const before = new Map((loaded.data?.connections ?? []).map((c) => [c.id, c.updatedAt]));
     const base = (agency ? oauth.data?.agencyStartUrl : oauth.data?.startUrl) ?? "/oauth/start";
     const url = new URL(base, window.location.origin);
     for (const [k, v] of Object.entries(extra)) url.searchParams.set(k, v);
@@ -49,12 +58,16 @@ export function ConnectionsPage() {
     setPopupState("waiting");
     clearInterval(popupTimer.current);
     popupTimer.current = setInterval(async () => {
-      // Closed, or done: either way the button must not stay stuck on "waiting".
       const closed = popup.closed;
-      await loaded.reload();
-      if (closed) {
+      const now = await api<{ connections: ConnectionView[] }>("/connections").catch(() => undefined);
+      if (now) loaded.update(() => now);
+      const arrived = now?.connections.find((c) =>
+        extra.reconnect ? c.id === extra.reconnect && c.updatedAt !== before.get(c.id) : !before.has(c.id),
+      );
+      if (closed || arrived) {
         clearInterval(popupTimer.current);
         setPopupState("idle");
+        if (arrived) toast(`${arrived.label} is connected`);
       }
     }, 1000);
   };
@@ -95,17 +108,51 @@ export function ConnectionsPage() {
       );
   };
 
+  const companyId = async (c: ConnectionView) => {
+    const value = window.prompt(
+      `Company (agency) id for “${c.label}”: lists of users need it. Leave empty to clear it.`,
+      c.companyId ?? "",
+    );
+    if (value === null) return;
+    await attempt(
+      () =>
+        api(`/connections/${c.id}`, { method: "PUT", body: { companyId: value.trim() } }).then(loaded.reload),
+      value.trim() ? "Company id saved" : "Company id cleared",
+    );
+  };
+
   const remove = async (c: ConnectionView) => {
+    const all = loaded.data?.connections ?? [];
+    // The list comes oldest first: the next default is the oldest of the others.
+    const next = c.default ? all.find((x) => x.id !== c.id) : undefined;
     const ok = await ask({
       title: `Remove “${c.label}”?`,
-      body: <p>Flows that use it stop until you pick another connection. Its tokens are deleted.</p>,
+      body: (
+        <>
+          <p>Flows that name it stop until you pick another connection. Its tokens are deleted.</p>
+          {c.default ? (
+            <p data-testid="next-default">
+              It is the default connection.{" "}
+              {next
+                ? `“${next.label}” becomes the default: flows that name no connection use it from now on.`
+                : "No connection is left for flows that name none."}
+            </p>
+          ) : null}
+        </>
+      ),
       confirm: "Remove connection",
     });
-    if (ok)
-      await attempt(
-        () => api(`/connections/${c.id}`, { method: "DELETE" }).then(loaded.reload),
-        "Connection removed",
-      );
+    if (!ok) return;
+    await attempt(
+      async () => {
+        const answer = await api<{ newDefault?: ConnectionView } | undefined>(`/connections/${c.id}`, {
+          method: "DELETE",
+        });
+        await loaded.reload();
+        if (answer?.newDefault) toast(`Connection removed; “${answer.newDefault.label}” is the default now`);
+      },
+      next ? undefined : "Connection removed",
+    );
   };
 
   return (
@@ -168,6 +215,7 @@ export function ConnectionsPage() {
                 testing={testing === c.id}
                 onTest={() => void test(c)}
                 onRename={() => void rename(c)}
+                onCompanyId={() => void companyId(c)}
                 onRemove={() => void remove(c)}
                 onReconnect={() => connectOAuth({ reconnect: c.id })}
               />
@@ -177,6 +225,7 @@ export function ConnectionsPage() {
       </LoadState>
       {adding ? (
         <AddTokenDialog
+          known={loaded.data?.connections ?? []}
           onClose={() => setAdding(false)}
           onAdded={() => {
             setAdding(false);
@@ -194,6 +243,7 @@ function ConnectionCard({
   testing,
   onTest,
   onRename,
+  onCompanyId,
   onRemove,
   onReconnect,
 }: {
@@ -201,6 +251,7 @@ function ConnectionCard({
   testing: boolean;
   onTest: () => void;
   onRename: () => void;
+  onCompanyId: () => void;
   onRemove: () => void;
   onReconnect: () => void;
 }) {
@@ -211,6 +262,18 @@ function ConnectionCard({
         <div>
           <h2 style={{ marginBottom: 2 }}>
             {c.label} <StatusBadge status={c.health ?? c.status} testid="health" />
+            {c.default ? (
+              <>
+                {" "}
+                <span
+                  className="badge info"
+                  data-testid="default-badge"
+                  title="The first connection added: flows that name no connection use it"
+                >
+                  Default
+                </span>
+              </>
+            ) : null}
           </h2>
           <div className="muted small">
             {c.kind === "pit"
@@ -219,9 +282,16 @@ function ConnectionCard({
                 ? "Agency (OAuth)"
                 : "Location (OAuth)"}{" "}
             · <span className="mono">{c.id}</span> ·{" "}
-            {c.kind === "agency" ? `company ${c.companyId}` : c.locationIds.join(", ")} · added{" "}
+            {c.kind === "agency" ? `company ${c.companyId}` : c.locationIds.join(", ")}
+            {c.kind === "pit" && c.companyId ? ` · company ${c.companyId}` : ""} · added{" "}
             <Time iso={c.createdAt} />
           </div>
+          {c.kind === "pit" && !c.companyId ? (
+            <p className="small muted" data-testid="company-missing">
+              No company id yet: lists of users (an assigned user) need it. Test reads it from the location
+              when the token may; else set it with “Company id”.
+            </p>
+          ) : null}
           {c.statusReason ? <p className="error-text">{c.statusReason}</p> : null}
           <LastTest c={c} />
           {c.pausedFlows.length ? (
@@ -235,6 +305,11 @@ function ConnectionCard({
           <button type="button" className="small" onClick={onRename}>
             Rename
           </button>
+          {c.kind === "pit" ? (
+            <button type="button" className="small" onClick={onCompanyId}>
+              Company id
+            </button>
+          ) : null}
           {c.kind !== "pit" ? (
             <button type="button" className="small" onClick={onReconnect}>
               Reconnect
@@ -296,12 +371,23 @@ function AgencyLocations({ id, fallback }: { id: string; fallback: string[] }) {
   );
 }
 
-function AddTokenDialog({ onClose, onAdded }: { onClose: () => void; onAdded: () => void }) {
+function AddTokenDialog({
+  known,
+  onClose,
+  onAdded,
+}: {
+  known: ConnectionView[];
+  onClose: () => void;
+  onAdded: () => void;
+}) {
   const [label, setLabel] = useState("");
   const [token, setToken] = useState("");
   const [locationId, setLocationId] = useState("");
+  const [companyId, setCompanyId] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
+  /** Set when the server found this token for this location already: the next save adds it anyway. */
+  const [duplicateOf, setDuplicateOf] = useState<string>();
   const submit = async (e?: FormEvent) => {
     e?.preventDefault();
     setBusy(true);
@@ -311,9 +397,23 @@ function AddTokenDialog({ onClose, onAdded }: { onClose: () => void; onAdded: ()
         connection: ConnectionView;
         test?: { ok: boolean; error?: string };
         missingScopes?: Array<{ flowId: string; scope: string; message: string }>;
+        warnings?: string[];
       }>("/connections", {
-        body: { kind: "pit", label: label.trim(), token: token.trim(), locationId: locationId.trim() },
+        body: {
+          kind: "pit",
+          label: label.trim(),
+          token: token.trim(),
+          locationId: locationId.trim(),
+          ...(companyId.trim() ? { companyId: companyId.trim() } : {}),
+          ...(duplicateOf ? { allowDuplicate: true } : {}),
+        },
       });
+      if (!answer.connection.companyId) {
+        toast(
+          "No company id is known for it: lists of users need one. Set it with “Company id” on its card.",
+          true,
+        );
+      }
       const missing = answer.missingScopes ?? [];
       if (answer.test && !answer.test.ok) {
         toast(
@@ -331,7 +431,16 @@ function AddTokenDialog({ onClose, onAdded }: { onClose: () => void; onAdded: ()
       setToken("");
       onAdded();
     } catch (err) {
-      setError(messageOf(err));
+      const existing =
+        err instanceof ApiError && err.status === 409
+          ? (err.details as { connectionId?: unknown } | undefined)?.connectionId
+          : undefined;
+      setDuplicateOf(typeof existing === "string" ? existing : undefined);
+      setError(
+        typeof existing === "string"
+          ? `This token for this location is already connection ${existing}. Save again to add it a second time.`
+          : messageOf(err),
+      );
     } finally {
       setBusy(false);
     }
@@ -351,7 +460,7 @@ function AddTokenDialog({ onClose, onAdded }: { onClose: () => void; onAdded: ()
             className="primary"
             disabled={busy || !label.trim() || !token.trim() || !locationId.trim()}
           >
-            {busy ? "Testing…" : "Test and save"}
+            {busy ? "Testing…" : duplicateOf ? "Add it again anyway" : "Test and save"}
           </button>
         </>
       }
@@ -377,13 +486,34 @@ function AddTokenDialog({ onClose, onAdded }: { onClose: () => void; onAdded: ()
             type="password"
             autoComplete="off"
             value={token}
-            onChange={(e) => setToken(e.target.value)}
+            onChange={(e) => {
+              setToken(e.target.value);
+              setDuplicateOf(undefined);
+            }}
           />
         </div>
         <div className="field">
           <label htmlFor="pit-location">Location id</label>
-          <input id="pit-location" value={locationId} onChange={(e) => setLocationId(e.target.value)} />
+          <input
+            id="pit-location"
+            value={locationId}
+            onChange={(e) => {
+              setLocationId(e.target.value);
+              setDuplicateOf(undefined);
+              // Pre-filled from a connection that already knows this location's company.
+              const same = known.find((c) => c.companyId && c.locationIds.includes(e.target.value.trim()));
+              if (same?.companyId && !companyId.trim()) setCompanyId(same.companyId);
+            }}
+          />
           <div className="hint">Settings › Business Profile in HighLevel shows it.</div>
+        </div>
+        <div className="field">
+          <label htmlFor="pit-company">Company ID (optional)</label>
+          <input id="pit-company" value={companyId} onChange={(e) => setCompanyId(e.target.value)} />
+          <div className="hint">
+            The agency that owns the location. Read from the location when the token may; lists of users need
+            it.
+          </div>
         </div>
         {error ? (
           <p className="error-text" role="alert">
