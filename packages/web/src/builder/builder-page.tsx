@@ -21,6 +21,7 @@ import { CatalogPicker } from "./catalog-picker.tsx";
 import { type Conflict, ConflictDialog } from "./conflict-dialog.tsx";
 import { blankFlow, moveStep, newStepId, problemsOf, slugify } from "./flow-doc.ts";
 import { SettingsPanel, StepPanel, TriggerPanel } from "./panels.tsx";
+import { fieldKey, placeOf, visibleProblems } from "./problem-words.ts";
 import type { StepTestResult } from "./test-panel.tsx";
 import type { TriggerSampleState } from "./trigger-sample.tsx";
 import { YamlTab } from "./yaml-tab.tsx";
@@ -87,6 +88,12 @@ function Builder({ initial, entries }: { initial: Loaded; entries: CatalogSummar
   const [tests, setTests] = useState<Record<string, StepTestResult>>(kept?.tests ?? {});
   const [conflict, setConflict] = useState<Conflict>();
   const [idTouched, setIdTouched] = useState(!isNew);
+  // What the person has had a chance to fill in: "required" problems show only there. A saved flow's
+  // cards count as seen; a new step, field by field as focus leaves it, or whole when tested; all on Save.
+  const [revealed, setRevealed] = useState<ReadonlySet<string>>(
+    () => new Set(isNew ? [] : ["settings", "trigger", ...initial.doc.steps.map((s) => `step:${s.id}`)]),
+  );
+  const reveal = (key: string) => setRevealed((r) => (r.has(key) ? r : new Set([...r, key])));
   const [ask, confirmNode] = useConfirm();
   const [view, setView] = useState<"steps" | "yaml">("steps");
   /** The YAML tab's edited text; undefined while the file is as saved. */
@@ -170,6 +177,7 @@ function Builder({ initial, entries }: { initial: Loaded; entries: CatalogSummar
 
   const save = async (overwrite?: { version: string | undefined }) => {
     if (saving) return;
+    reveal("all");
     setSaving(true);
     try {
       if (isNew) {
@@ -288,7 +296,10 @@ function Builder({ initial, entries }: { initial: Loaded; entries: CatalogSummar
   };
 
   const name = doc.name || (isNew ? "New flow" : detail.id);
-  const general = problems.filter((p) => !p.path?.startsWith("steps") && !p.path?.startsWith("trigger"));
+  // The form's problems in plain words at their fields; the YAML tab shows the file's own.
+  const shown = visibleProblems(problems, doc, revealed);
+  const touched = (path: string) => reveal(fieldKey(path, doc));
+  const general = shown.filter((p) => !p.path?.startsWith("steps") && !p.path?.startsWith("trigger"));
   const enabled = detail?.enabled ?? false;
 
   return (
@@ -371,16 +382,28 @@ function Builder({ initial, entries }: { initial: Loaded; entries: CatalogSummar
         yamlBlocked={isNew ? "save the flow first" : dirty ? "save the form's changes first" : undefined}
         stepsBlocked={yamlText !== undefined ? "save or undo the YAML edits first" : undefined}
       />
-      {problems.length ? (
+      {view === "yaml" && problems.length ? (
         <section aria-label="Problems" className="card" style={{ marginBottom: 12 }}>
           <h2>
-            {problems.length} problem{problems.length === 1 ? "" : "s"} (as <code>flows validate</code>{" "}
-            reports them)
+            {count(problems.length, "problem")} (as <code>flows validate</code> reports them)
           </h2>
           <ul className="problems" data-testid="problems">
             {problems.map((p, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: problems have no identity
               <li key={i}>{p.text ?? `${p.line}:${p.column}: ${p.message}`}</li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      {view === "steps" && shown.length ? (
+        <section aria-label="Problems" className="card" style={{ marginBottom: 12 }}>
+          <h2>{count(shown.length, "problem")} to fix</h2>
+          <ul className="problems" data-testid="problems">
+            {shown.map((p, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: problems have no identity
+              <li key={i}>
+                <strong>{placeOf(p.path ?? "", doc)}:</strong> {p.message}
+              </li>
             ))}
           </ul>
         </section>
@@ -429,7 +452,7 @@ function Builder({ initial, entries }: { initial: Loaded; entries: CatalogSummar
                 }
                 current={selected.kind === "trigger"}
                 onClick={() => setSelected({ kind: "trigger" })}
-                problems={problemsOf(problems, "trigger").length}
+                problems={problemsOf(shown, "trigger").length}
                 testid="card-trigger"
               />
             </li>
@@ -446,7 +469,7 @@ function Builder({ initial, entries }: { initial: Loaded; entries: CatalogSummar
                     sub={`${s.id}${tests[s.id] ? (tests[s.id]?.error ? " · test failed" : " · tested") : ""}`}
                     current={selected.kind === "step" && selected.index === i}
                     onClick={() => setSelected({ kind: "step", index: i })}
-                    problems={problemsOf(problems, `steps[${i}]`).length}
+                    problems={problemsOf(shown, `steps[${i}]`).length}
                     testid={`card-step-${i + 1}`}
                   />
                   <div className="stack" style={{ gap: 2 }}>
@@ -499,8 +522,9 @@ function Builder({ initial, entries }: { initial: Loaded; entries: CatalogSummar
                   isNew={isNew}
                   source={detail?.source}
                   connections={connectionList}
-                  problems={problems}
+                  problems={shown}
                   onChange={(fn) => update(fn)}
+                  onTouched={touched}
                   onIdTouched={() => setIdTouched(true)}
                   idFollowsName={isNew && !idTouched}
                 />
@@ -513,7 +537,8 @@ function Builder({ initial, entries }: { initial: Loaded; entries: CatalogSummar
                   entries={entries}
                   entry={entry(doc.trigger.op)}
                   hook={detail?.hook}
-                  problems={problems}
+                  problems={shown}
+                  onTouched={touched}
                   sample={triggerSample}
                   connectionId={connection?.id}
                   onSample={setTriggerSample}
@@ -532,7 +557,9 @@ function Builder({ initial, entries }: { initial: Loaded; entries: CatalogSummar
                   index={selected.index}
                   step={doc.steps[selected.index]!}
                   entry={entry(doc.steps[selected.index]!.op)}
-                  problems={problems}
+                  problems={shown}
+                  onTouched={touched}
+                  onReveal={() => reveal(`step:${doc.steps[selected.index]!.id}`)}
                   test={tests[doc.steps[selected.index]!.id]}
                   onTest={(r) => setTests((t) => ({ ...t, [doc.steps[selected.index]!.id]: r }))}
                   onChange={(step) =>

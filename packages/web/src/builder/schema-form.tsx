@@ -1,7 +1,7 @@
 // A step's (or trigger's) form, generated from the catalog entry's input JSON Schema: the same
 // declaration the CLI and the validator read. Every field can also take a mapping expression (the ƒ
 // toggle); dropdowns with an option source are filled live through the connection.
-import { Component, type ReactNode, useEffect, useId, useRef, useState } from "react";
+import { Component, type FocusEvent, type ReactNode, useEffect, useId, useRef, useState } from "react";
 import { api, messageOf } from "../api/client.ts";
 import type { SchemaNode } from "../api/types.ts";
 import {
@@ -24,9 +24,11 @@ interface FormProps {
   idPrefix: string;
   /** The catalog entry whose input this is: dropdowns ask the server for that field's options. */
   entryKey?: string | undefined;
+  /** Focus left a field (to show its "required" problem only from then on). */
+  onFieldBlur?: ((name: string) => void) | undefined;
 }
 
-export function SchemaForm({ schema, value, onChange, errors, idPrefix, entryKey }: FormProps) {
+export function SchemaForm({ schema, value, onChange, errors, idPrefix, entryKey, onFieldBlur }: FormProps) {
   const fields = orderedFields(unwrap(schema));
   if (fields.length === 0) return <p className="muted">This one takes no input.</p>;
   const required = fields.filter((f) => f.required);
@@ -49,6 +51,7 @@ export function SchemaForm({ schema, value, onChange, errors, idPrefix, entryKey
         errors={errors?.get(f.name)}
         entryKey={entryKey}
         siblings={value}
+        onLeave={onFieldBlur ? () => onFieldBlur(f.name) : undefined}
       />
     </FieldBoundary>
   );
@@ -86,12 +89,25 @@ interface FieldProps {
   entryKey?: string | undefined;
   /** The other values of the same form (what a dropdown's list depends on). */
   siblings: Record<string, unknown>;
+  /** Focus moved out of the field (not between its own controls). */
+  onLeave?: (() => void) | undefined;
 }
 
 /** Kinds whose literal control is not a text box: they get the ƒ toggle to switch to a mapping. */
 const TOGGLED: FieldKind[] = ["boolean", "enum", "array", "tags", "object", "datetime", "date"];
 
-function Field({ id, name, node, required, value, onChange, errors, entryKey, siblings }: FieldProps) {
+function Field({
+  id,
+  name,
+  node,
+  required,
+  value,
+  onChange,
+  errors,
+  entryKey,
+  siblings,
+  onLeave,
+}: FieldProps) {
   const n = unwrap(node);
   const kind = fieldKind(node);
   const label = fieldLabel(name, node);
@@ -104,6 +120,10 @@ function Field({ id, name, node, required, value, onChange, errors, entryKey, si
   const describedBy = [n.help || n.description ? helpId : "", errors?.length ? errId : ""]
     .filter(Boolean)
     .join(" ");
+
+  const onBlur = (e: FocusEvent<HTMLElement>) => {
+    if (onLeave && !e.currentTarget.contains(e.relatedTarget as Node | null)) onLeave();
+  };
 
   let control: ReactNode;
   if (toggled && mapped) {
@@ -146,7 +166,7 @@ function Field({ id, name, node, required, value, onChange, errors, entryKey, si
 
   if (kind === "object" && !mapped) {
     return (
-      <fieldset>
+      <fieldset onBlur={onBlur}>
         <legend>
           {label}
           {required ? (
@@ -161,7 +181,7 @@ function Field({ id, name, node, required, value, onChange, errors, entryKey, si
     );
   }
   return (
-    <div className="field">
+    <div className="field" onBlur={onBlur}>
       <label htmlFor={id}>
         {label}
         {required ? (

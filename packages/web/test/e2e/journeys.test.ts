@@ -197,8 +197,35 @@ describe("the web app in Chromium", () => {
     await shot(page, "03a-builder-trigger-sample");
 
     await page.getByTestId("add-step").click();
+    // "Add a step" offers actions and searches, never a trigger; entries say what they do in plain words.
+    await page.getByLabel("Choose the action").fill("task");
+    await page.getByRole("option", { name: /^Create Contact Task/ }).waitFor();
+    await expect(
+      page.getByRole("option", { name: /instant|Task Created|New Contact Task/ }).count(),
+    ).resolves.toBe(0);
+    const pickerText = (await page.getByRole("listbox", { name: "Results" }).textContent()) ?? "";
+    expect(pickerText).toMatch(/Checked before a retry/);
+    expect(pickerText).not.toMatch(/· safe|reconcilable/);
+    await shot(page, "03b-step-picker");
     await page.getByLabel("Choose the action").fill("create contact task");
     await page.getByRole("option", { name: /^Create Contact Task/ }).click();
+
+    // Nothing is called missing before the person has been to a field; leaving one empty says so there,
+    // in plain words (no file positions, no YAML).
+    const titleInput = page.locator("#step-0-title");
+    await titleInput.focus();
+    await page.locator("#step-0-id").focus();
+    await page.locator(".field", { has: titleInput }).getByText("Title is required").waitFor();
+    await expect(page.getByText("Contact is required").count()).resolves.toBe(0);
+    await expect(page.locator("main").textContent()).resolves.not.toMatch(/flow\.yaml:|under input/);
+    await shot(page, "03c-step-required");
+    await page.emulateMedia({ colorScheme: "dark" });
+    try {
+      expect(await axeViolations(page)).toEqual([]);
+      await shot(page, "03c-step-required-dark");
+    } finally {
+      await page.emulateMedia({ colorScheme: "light" });
+    }
 
     // Contact: a dropdown by default; ƒ switches it to a mapping, picked from the autocomplete.
     await page.getByRole("button", { name: "Map Contact from earlier data" }).click();
@@ -254,6 +281,20 @@ describe("the web app in Chromium", () => {
     await expect(result.getByRole("tabpanel").textContent()).resolves.toContain("Welcome call: Sampled");
     await expect(result.getByRole("tabpanel").textContent()).resolves.toContain(sampledId);
     await shot(page, "04-builder-tested");
+
+    // A condition is decided on the sample: true or false, not echoed.
+    await page.getByText("Run only when…").click();
+    const when = page.locator("#step-0-when");
+    const whenPreview = page.locator(".field", { has: when }).getByTestId("preview");
+    await when.fill('trigger.firstName == "Nobody"');
+    await poll(async () => (await whenPreview.textContent()) ?? "").toMatch(
+      /On the sample: false \(it would be skipped\)/,
+    );
+    await when.fill("trigger.email exists");
+    await poll(async () => (await whenPreview.textContent()) ?? "").toMatch(
+      /On the sample: true \(it would run\)/,
+    );
+    await when.press("Escape");
 
     await page.getByRole("button", { name: /Flow settings/ }).click();
     await page.getByLabel(/^Name/).fill("Welcome call from the browser");
