@@ -63,7 +63,8 @@ async function freePort(): Promise<number> {
 
 /**
  * From spawning `hlconnect serve` to its first answer on /healthz (503 "starting" while the engine
- * opens: the port is bound first) and to the first 200 (the engine ready).
+ * opens: the port is bound first), and to the first 200 once its JSON line says it is ready. Nothing
+ * polls between the first answer and that line: answering a poll every 5 ms would slow the start.
  */
 async function serveTimes(): Promise<{ firstMs: number; readyMs: number }> {
   const dir = mkdtempSync(path.join(tmpdir(), "hlc-bench-serve-"));
@@ -74,7 +75,7 @@ async function serveTimes(): Promise<{ firstMs: number; readyMs: number }> {
     [BIN, "serve", "--port", String(port), "--json", "--log-level", "warn", "--data", dir],
     {
       env: { ...ENV, HLCONNECT_SECRET: "bench-secret-0123456789" },
-      stdio: ["ignore", "ignore", "pipe"],
+      stdio: ["ignore", "pipe", "pipe"],
     },
   );
   let stderr = "";
@@ -85,15 +86,23 @@ async function serveTimes(): Promise<{ firstMs: number; readyMs: number }> {
     child.once("exit", (code) => reject(new Error(`serve exited ${code}: ${stderr}`))),
   );
   exited.catch(() => {});
+  const printed = new Promise<string>((resolve) => {
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      if (out.includes("\n")) resolve((JSON.parse(out.split("\n")[0]!) as { serverUrl: string }).serverUrl);
+    });
+  });
+  const healthz = (url: string) => Promise.race([fetch(`${url}/healthz`).catch(() => undefined), exited]);
   try {
     let firstMs: number | undefined;
+    while (firstMs === undefined) {
+      if (await healthz(`http://127.0.0.1:${port}`)) firstMs = performance.now() - t0;
+      else await new Promise((r) => setTimeout(r, 5));
+    }
+    const url = await Promise.race([printed, exited]);
     for (;;) {
-      const res = await Promise.race([
-        fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined),
-        exited,
-      ]);
-      if (res) firstMs ??= performance.now() - t0;
-      if (res?.status === 200) return { firstMs: firstMs!, readyMs: performance.now() - t0 };
+      if ((await healthz(url))?.status === 200) return { firstMs, readyMs: performance.now() - t0 };
       await new Promise((r) => setTimeout(r, 5));
     }
   } finally {
