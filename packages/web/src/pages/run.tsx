@@ -105,7 +105,7 @@ export function RunPage({ runId }: { runId: string }) {
                   {i + 1}. {s.stepId} <StatusBadge status={s.status} />
                 </h2>
                 <span className="muted small">
-                  attempts {s.attempts} · {took(s.startedAt, s.finishedAt)}
+                  {count(s.attempts, "attempt")} · {took(s.startedAt, s.finishedAt)}
                 </span>
               </div>
               {s.error ? (
