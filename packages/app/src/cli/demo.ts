@@ -1,6 +1,9 @@
 // The pieces of `serve --demo` that are about the sandbox: starting it (posting its webhooks to this
 // server), connecting the engine to its location, the example flows, the demo contact, and the words
-// that tell a new user what is going on and what to try next.
+// that tell a new user what is going on and what to try next. With a kept data dir (`--data DIR`) the
+// sandbox lives in DIR/sandbox.db, so a restart finds its contacts again and makes no id twice (the run
+// ledger remembers the ids it saw); without one it stays in memory, gone with the temporary folder.
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { registerSecret } from "@hlconnect/client";
 import type { Engine } from "@hlconnect/engine/engine";
@@ -13,17 +16,48 @@ import { formatDuration } from "./format.ts";
 /** The repository's example flows, found from this file (not the working directory). */
 export const EXAMPLE_FLOWS_DIR = path.resolve(import.meta.dirname, "../../../../examples/flows");
 export const DEMO_CONNECTION_ID = "demo-sandbox";
+/** The demo sandbox's database, inside a kept data dir. */
+export const DEMO_SANDBOX_DB = "sandbox.db";
+/** Sandboxes (by their info) reopened from an earlier run's database. */
+const reopened = new WeakSet<SandboxInfo>();
 const API_VERSION = "2021-07-28";
 
-export async function startDemoSandbox(serverUrl: string): Promise<Sandbox> {
+/**
+ * The demo's sandbox, posting its webhooks to `serverUrl`. `keepIn`: a data dir that outlives this run;
+ * the sandbox's data is kept there and reopened by the next run (same seed, so the same location, tokens
+ * and webhook key; new ids continue on a fresh stream).
+ */
+export async function startDemoSandbox(serverUrl: string, keepIn?: string): Promise<Sandbox> {
   // Loaded here: `serve` without --demo never needs the emulator (its validator is slow to load).
   const { startSandbox } = await import("@hlconnect/sandbox");
-  const sandbox = await startSandbox({ port: 0, seed: 1, webhookUrl: `${serverUrl}/webhooks/highlevel` });
+  const dbFile = keepIn ? path.join(keepIn, DEMO_SANDBOX_DB) : undefined;
+  const existed = dbFile ? existsSync(dbFile) : false;
+  let sandbox: Sandbox;
+  try {
+    sandbox = await startSandbox({
+      port: 0,
+      seed: 1,
+      webhookUrl: `${serverUrl}/webhooks/highlevel`,
+      ...(dbFile ? { dbFile } : {}),
+    });
+  } catch (err) {
+    if (!existed) throw err;
+    throw new Error(
+      `the demo sandbox kept in ${dbFile} could not be opened (${(err as Error).message}): ` +
+        "move it away to start a new, empty sandbox",
+    );
+  }
+  if (existed) reopened.add(sandbox.info);
   // Whatever ends up in a log line, these never do.
   for (const secret of [sandbox.info.locationToken, sandbox.info.agencyToken, sandbox.info.clientSecret]) {
     registerSecret(secret);
   }
   return sandbox;
+}
+
+/** Whether the sandbox was reopened from an earlier run of this data dir (its contacts are there). */
+export function isReopenedSandbox(info: SandboxInfo): boolean {
+  return reopened.has(info);
 }
 
 /** The engine's connection to the sandbox's location (same id every time, so a kept data dir reuses it). */
@@ -96,6 +130,7 @@ export async function demoBanner(o: {
     "",
     `  server   ${o.serverUrl}   (API: Authorization: Bearer ${o.apiToken})`,
     `  sandbox  ${o.info.baseUrl}   location ${o.info.locationId} "Demo Realty"`,
+    ...(o.keepsData ? [`           ${sandboxWhere(o.info, o.dataDir)}`] : []),
     `  data     ${o.dataDir}${o.keepsData ? "" : "   (removed on exit; --data DIR keeps it)"}`,
     "  flows",
   ];
@@ -138,6 +173,14 @@ export function demoContactText(info: SandboxInfo, contactId: string, pollingFlo
     `  ${curlCreateContact(info)}`,
     "",
   ].join("\n");
+}
+
+/** Where a kept demo's sandbox lives, and whether this run found it there. */
+function sandboxWhere(info: SandboxInfo, dataDir: string): string {
+  const file = path.join(dataDir, DEMO_SANDBOX_DB);
+  return isReopenedSandbox(info)
+    ? `reopened from ${file}: the contacts of the last run are still there`
+    : `kept in ${file} for the next start`;
 }
 
 /** A path as a shell argument: quoted only when it needs to be. */

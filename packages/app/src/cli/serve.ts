@@ -143,7 +143,8 @@ async function serve(opts: ServeOptions): Promise<void> {
       // The demo's sandbox (and its Zapier catch hooks) is on loopback, which user-given URLs may
       // not reach by default.
       process.env.HLCONNECT_ALLOW_PRIVATE_URLS ??= "127.0.0.0/8,::1,localhost";
-      sandbox = await demo.startDemoSandbox(listening.url);
+      // A kept data dir keeps the sandbox too: a restart finds its contacts (and makes no id twice).
+      sandbox = await demo.startDemoSandbox(listening.url, tempData ? undefined : dataDir);
       writeDemoSandbox(dataDir, sandbox.info.baseUrl);
     }
     const baseUrl = sandbox?.info.baseUrl ?? process.env.HIGHLEVEL_BASE_URL?.trim();
@@ -234,7 +235,9 @@ async function serve(opts: ServeOptions): Promise<void> {
           `OAuth connections: \`hlconnect connections oauth\` prints a link (callback ${serverUrl}/oauth/callback)`,
         );
     }
-    if (demo && sandbox) scheduleDemoContact(engine, sandbox, logger, Boolean(opts.json), demo, format);
+    // The demo contact is made once per sandbox, not again by each restart.
+    if (demo && sandbox && !demo.isReopenedSandbox(sandbox.info))
+      scheduleDemoContact(engine, sandbox, logger, Boolean(opts.json), demo, format);
     stopOnSignals(stop, logger);
   } catch (err) {
     await stop().catch(() => {});
