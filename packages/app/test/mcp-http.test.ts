@@ -7,8 +7,9 @@ import { Engine } from "@hlconnect/engine/engine";
 import { type Sandbox, startSandbox } from "@hlconnect/sandbox";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { type CallToolResult, CallToolResultSchema, ErrorCode } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_TOOLSETS, selectTools } from "../src/mcp/tools.ts";
 import { createApp } from "../src/server/app.ts";
 import { type Listening, listen } from "../src/server/listen.ts";
 import {
@@ -18,6 +19,7 @@ import {
   listAll,
   RAW,
   RUNNABLE,
+  referencedTools,
   representativeCalls,
   requestsDuring,
   structured,
@@ -79,7 +81,7 @@ describe("/mcp (Streamable HTTP)", () => {
   });
 
   it("lists the catalog's tools and calls representative ones through the stored connection", async () => {
-    const client = await connect(`?connection=${connectionId}`);
+    const client = await connect(`?connection=${connectionId}&toolsets=all`);
     const tools = await listAll(client);
     expect(tools.length).toBe(RUNNABLE.length - RAW.length);
     checkToolList(tools, { allowRaw: false });
@@ -138,13 +140,19 @@ describe("/mcp (Streamable HTTP)", () => {
   });
 
   it("selects tools from the query: read_only, toolsets, allow_raw; unknown toolsets are a 400", async () => {
-    const readOnly = await listAll(await connect("?read_only=1"));
+    const readOnly = await listAll(await connect("?read_only=1&toolsets=all"));
     expect(readOnly.length).toBeGreaterThan(50);
     for (const t of readOnly) expect(t.annotations?.readOnlyHint, t.name).toBe(true);
 
     const some = await listAll(await connect("?toolsets=opportunities,users&allow_raw=1"));
     const expected = RUNNABLE.filter((e) => ["Opportunities", "Users"].includes(e.category));
-    expect(some.map((t) => t.name).sort()).toEqual(expected.map((e) => expectedName(e.key)).sort());
+    const chosen = expected.map((e) => expectedName(e.key));
+    expect(some.map((t) => t.name)).toEqual(expect.arrayContaining(chosen));
+    // Beside them only the reads their inputs take ids from (the contact of an opportunity).
+    const referenced = referencedTools(some);
+    for (const t of some.filter((x) => !chosen.includes(x.name))) {
+      expect(t.annotations?.readOnlyHint && referenced.has(t.name), t.name).toBe(true);
+    }
 
     const res = await fetch(`${server.url}/mcp?toolsets=contacts,bogus`, {
       method: "POST",
@@ -174,5 +182,43 @@ describe("/mcp (Streamable HTTP)", () => {
     expect(garbage.status).toBe(400);
     expect(((await garbage.json()) as { error: { code: number } }).error.code).toBe(-32700);
     expect((await listAll(await connect("?toolsets=businesses"))).length).toBeGreaterThan(0);
+    // No toolsets: the default ones (and the lookups their fields need), not all ~140 tools.
+    const byDefault = await listAll(await connect());
+    expect(new Set(byDefault.map((t) => t.name))).toEqual(
+      new Set(selectTools({ toolsets: DEFAULT_TOOLSETS }).map((t) => t.name)),
+    );
+    expect(byDefault.length).toBeLessThan(RUNNABLE.length - RAW.length);
+  });
+
+  it("answers arguments that are not an object with an invalid-params error naming the tool", async () => {
+    const client = await connect();
+    const call = client.request(
+      { method: "tools/call", params: { name: "contacts_get", arguments: "abc" as never } },
+      CallToolResultSchema,
+    );
+    await expect(call).rejects.toMatchObject({ code: ErrorCode.InvalidParams });
+    await expect(call).rejects.toThrow(/contacts_get: "arguments" must be a JSON object .* not a string/);
+  });
+
+  // Last: it adds a second connection (unnamed calls then use the default, the first added).
+  it("names the ?connection= query parameter when the named connection does not exist", async () => {
+    const refused = (await (
+      await connect("?connection=nope")
+    ).callTool({
+      name: "calendars_list",
+      arguments: {},
+    })) as CallToolResult;
+    expect(errorText(refused)).toContain(
+      `there is no connection "nope"; connections: ${connectionId} ("Sandbox"); choose one with ?connection=ID in the MCP endpoint's URL`,
+    );
+    const second = await engine.addConnection(
+      { label: "Second", kind: "pit", locationIds: [sandbox.info.locationId] },
+      { privateToken: sandbox.info.locationToken },
+    );
+    for (const query of ["", `?connection=${second.id}`]) {
+      const client = await connect(query);
+      const r = (await client.callTool({ name: "calendars_list", arguments: {} })) as CallToolResult;
+      expect(structured(r), query).toHaveProperty("calendars");
+    }
   });
 });

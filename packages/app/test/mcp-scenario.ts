@@ -27,13 +27,59 @@ export async function listAll(client: Client): Promise<Tool[]> {
   return tools;
 }
 
-/** Every tool: a valid name from a runnable entry, a description, a schema strict JSON Schema accepts. */
+/**
+ * The fields whose schema keeps a union (src/mcp/schema.ts, ESSENTIAL_UNION_REASON): required fields
+ * that may be null, null being a value of its own ("unlink"). Every other field has one type, as
+ * strict function-calling clients (Gemini, OpenAI strict mode) want.
+ */
+export const UNION_FIELDS = ["contacts_business_bulk.businessId"];
+
+/** `tool.path` of every schema node with a `type` list, anyOf or oneOf. */
+export function unionFields(tools: Array<{ name: string; inputSchema: unknown }>): string[] {
+  const found: string[] = [];
+  const walk = (node: unknown, at: string) => {
+    if (Array.isArray(node)) {
+      node.forEach((n, i) => {
+        walk(n, `${at}[${i}]`);
+      });
+      return;
+    }
+    if (!node || typeof node !== "object") return;
+    const n = node as Json;
+    if (Array.isArray(n.type) || n.anyOf !== undefined || n.oneOf !== undefined) found.push(at);
+    for (const [k, v] of Object.entries(n)) {
+      if (k === "properties") for (const [name, p] of Object.entries(v as Json)) walk(p, `${at}.${name}`);
+      else if (k !== "anyOf" && k !== "oneOf") walk(v, `${at}.${k}`);
+    }
+  };
+  for (const t of tools) walk(t.inputSchema, t.name);
+  return found;
+}
+
+/** Tools an input's description sends the agent to ("an item from the users_search tool"). */
+export function referencedTools(tools: Array<{ inputSchema: unknown }>): Set<string> {
+  const names = new Set<string>();
+  for (const t of tools) {
+    for (const m of JSON.stringify(t.inputSchema).matchAll(/from the ([A-Za-z0-9_-]+) tool/g))
+      names.add(m[1]!);
+  }
+  return names;
+}
+
+/**
+ * Every tool: a valid name from a runnable entry, a description, a schema strict JSON Schema accepts
+ * (unions refused: `strictTypes` without allowUnionTypes), one type per field but the UNION_FIELDS,
+ * and every tool an input refers to in the list too.
+ */
 export function checkToolList(tools: Tool[], opts: { allowRaw: boolean }): void {
   const expected = (opts.allowRaw ? RUNNABLE : RUNNABLE.filter((e) => !RAW.includes(e))).map((e) =>
     expectedName(e.key),
   );
   expect(tools.map((t) => t.name).sort()).toEqual([...expected].sort());
-  const ajv = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true, validateFormats: false });
+  const ajv = new Ajv2020({ strict: true, allErrors: true, validateFormats: false });
+  expect(unionFields(tools)).toEqual(UNION_FIELDS);
+  const names = new Set(tools.map((t) => t.name));
+  for (const referenced of referencedTools(tools)) expect(names.has(referenced), referenced).toBe(true);
   for (const t of tools) {
     expect(t.name, t.name).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
     expect(t.description?.length ?? 0, t.name).toBeGreaterThan(30);

@@ -11,6 +11,8 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listedTool } from "../src/mcp/server.ts";
+import { selectTools } from "../src/mcp/tools.ts";
 import { BIN, runCli } from "./helpers/cli.ts";
 import {
   checkToolList,
@@ -19,6 +21,7 @@ import {
   listAll,
   RAW,
   RUNNABLE,
+  referencedTools,
   representativeCalls,
   requestsDuring,
   structured,
@@ -62,7 +65,7 @@ afterAll(async () => {
 describe("hlconnect mcp (stdio)", () => {
   let client: Client;
   beforeAll(async () => {
-    client = await connect();
+    client = await connect(["--toolsets", "all"]);
   }, 120_000);
 
   it("lists every runnable catalog entry but the raw request as a tool, each with a valid schema", async () => {
@@ -200,7 +203,7 @@ describe("hlconnect mcp (stdio)", () => {
 // Each case starts its own `hlconnect mcp` (and sometimes a CLI command): slow on a busy machine.
 describe("hlconnect mcp: selections", { timeout: 120_000 }, () => {
   it("--read-only hides every write", async () => {
-    const tools = await listAll(await connect(["--read-only"]));
+    const tools = await listAll(await connect(["--read-only", "--toolsets", "all"]));
     // Reads: triggers' reads, and actions that only GET and post nothing to a URL they are given.
     const reads = RUNNABLE.filter(
       (e) =>
@@ -223,13 +226,22 @@ describe("hlconnect mcp: selections", { timeout: 120_000 }, () => {
     expect(names.has("contacts_search")).toBe(true);
   });
 
-  it("--toolsets keeps only those categories, --allow-raw adds the raw request; unknown toolsets are refused", async () => {
+  it("--toolsets keeps those categories and the lookups their fields need, --allow-raw adds the raw request; unknown toolsets are refused", async () => {
     const client = await connect(["--toolsets", "contacts,calendars,other", "--allow-raw"]);
     const tools = await listAll(client);
-    const expected = RUNNABLE.filter((e) =>
+    const chosen = RUNNABLE.filter((e) =>
       ["Contacts", "Calendars & Appointments", "Other Operations"].includes(e.category),
-    );
-    expect(tools.map((t) => t.name).sort()).toEqual(expected.map((e) => expectedName(e.key)).sort());
+    ).map((e) => expectedName(e.key));
+    const names = tools.map((t) => t.name);
+    expect(names).toEqual(expect.arrayContaining(chosen));
+    // The others are reads an input of the chosen ones takes its ids from (users_search for an assignee).
+    const extra = tools.filter((t) => !chosen.includes(t.name));
+    expect(extra.map((t) => t.name)).toContain("users_search");
+    const referenced = referencedTools(tools.filter((t) => chosen.includes(t.name)));
+    for (const t of extra) {
+      expect(t.annotations?.readOnlyHint, t.name).toBe(true);
+      expect(referenced.has(t.name), t.name).toBe(true);
+    }
     expect(tools.find((t) => t.name === "api_request")!.annotations).toMatchObject({
       readOnlyHint: false,
       destructiveHint: true,
@@ -245,6 +257,18 @@ describe("hlconnect mcp: selections", { timeout: 120_000 }, () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('unknown toolset "nope"');
     expect(bad.stderr).toContain("known toolsets: contacts, calendars, opportunities");
+  });
+
+  it("without --toolsets gives the default toolsets, far smaller than all", async () => {
+    const byDefault = await listAll(await connect());
+    const bytes = JSON.stringify(byDefault).length;
+    const all = JSON.stringify(selectTools({ toolsets: ["all"] }).map(listedTool)).length;
+    expect(byDefault.map((t) => t.name)).toEqual(selectTools().map((t) => t.name));
+    expect(byDefault.map((t) => t.name)).toEqual(
+      expect.arrayContaining(["contacts_create", "calendars_free-slots", "opportunities_create"]),
+    );
+    expect(byDefault.map((t) => t.name)).not.toContain("conversations_send-sms");
+    expect(bytes).toBeLessThan(all * 0.6);
   });
 });
 

@@ -9,13 +9,28 @@ import { Engine } from "@hlconnect/engine/engine";
 import { type Sandbox, startSandbox } from "@hlconnect/sandbox";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { type CallToolResult, CallToolResultSchema, ErrorCode } from "@modelcontextprotocol/sdk/types.js";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectionContext } from "../src/mcp/connection.ts";
-import { createMcpServer, MAX_RECORD_CHARS, toolResult } from "../src/mcp/server.ts";
-import { allTools, selectTools, ToolSelectionError, toolsetNames } from "../src/mcp/tools.ts";
+import { createMcpServer, listedTool, MAX_RECORD_CHARS, toolResult } from "../src/mcp/server.ts";
+import {
+  allTools,
+  DEFAULT_TOOLSETS,
+  type McpTool,
+  selectTools,
+  ToolSelectionError,
+  toolsetNames,
+} from "../src/mcp/tools.ts";
 import { APP_VERSION } from "../src/version.ts";
-import { errorText, requestsDuring, structured } from "./mcp-scenario.ts";
+import {
+  errorText,
+  referencedTools,
+  requestsDuring,
+  structured,
+  UNION_FIELDS,
+  unionFields,
+} from "./mcp-scenario.ts";
 import { webFixture } from "./web-helpers.ts";
 
 const silent = { info() {}, warn() {}, error() {} };
@@ -63,18 +78,68 @@ describe("version", () => {
 });
 
 describe("MCP tool selection", () => {
-  it("has one toolset per category with runnable entries, each category's tools in it", () => {
+  it("has one toolset per category with runnable entries: its tools, plus the reads their ids come from", () => {
     const categories = [...new Set(allTools().map((t) => t.entry.category))];
     expect(toolsetNames()).toHaveLength(categories.length);
+    let total = 0;
     for (const name of toolsetNames()) {
       const tools = selectTools({ toolsets: [name], allowRaw: true });
-      expect(new Set(tools.map((t) => t.entry.category)).size, name).toBe(1);
+      const own = tools.filter((t) => t.toolset === name);
+      const referenced = referencedTools(own.map((t) => ({ inputSchema: t.inputSchema })));
+      for (const other of tools.filter((t) => t.toolset !== name)) {
+        expect(other.effect, `${name}: ${other.name}`).toBe("read");
+        expect(referenced.has(other.name), `${name}: ${other.name}`).toBe(true);
+      }
+      for (const r of referenced)
+        expect(
+          tools.map((t) => t.name),
+          `${name} refers to ${r}`,
+        ).toContain(r);
+      total += own.length;
     }
-    const total = toolsetNames().reduce(
-      (n, name) => n + selectTools({ toolsets: [name], allowRaw: true }).length,
-      0,
-    );
     expect(total).toBe(CATALOG.filter((e) => e.kind === "action" || e.read).length);
+    expect(selectTools({ toolsets: ["all"], allowRaw: true })).toHaveLength(total);
+  });
+
+  it("gives the default toolsets when none is named, a fraction of all by size", () => {
+    const byDefault = selectTools();
+    expect(byDefault).toEqual(selectTools({ toolsets: DEFAULT_TOOLSETS }));
+    expect(new Set(byDefault.filter((t) => t.effect !== "read").map((t) => t.toolset))).toEqual(
+      new Set(DEFAULT_TOOLSETS),
+    );
+    const bytes = (tools: McpTool[]) => JSON.stringify(tools.map(listedTool)).length;
+    const all = selectTools({ toolsets: ["all"] });
+    expect(bytes(byDefault)).toBeLessThan(bytes(all) * 0.6);
+    // Descriptions: a sentence or two and what comes back, no per-tool boilerplate.
+    for (const t of all) {
+      expect(t.description.length, t.name).toBeLessThan(1000);
+      expect(t.description, t.name).not.toContain("catalog entry");
+      expect(t.description, t.name).toMatch(/Returns /);
+    }
+  });
+
+  it("gives every field of every tool one type, but the documented unions, and strict ajv compiles them", () => {
+    const tools = allTools();
+    expect(unionFields(tools)).toEqual(UNION_FIELDS);
+    const ajv = new Ajv2020({ strict: true, allErrors: true, validateFormats: false });
+    for (const t of tools) {
+      expect(t.inputSchema.type, t.name).toBe("object");
+      expect(t.inputSchema.properties, t.name).toBeTypeOf("object");
+      expect(() => ajv.compile(t.inputSchema), t.name).not.toThrow();
+    }
+    const props = (name: string) =>
+      allTools().find((t) => t.name === name)!.inputSchema.properties as Record<
+        string,
+        Record<string, unknown>
+      >;
+    // A phone, an amount, a date: one string; tags a list; constants one enum; nullable optional: optional.
+    expect(props("contacts_create").phone!.type).toBe("string");
+    expect(props("contacts_create").firstName!.type).toBe("string");
+    expect(props("contacts_create").tags!.type).toBe("array");
+    expect(props("opportunities_create").monetaryValue!.type).toBe("string");
+    expect(props("contacts_tasks_create").dueDate!.type).toBe("string");
+    expect(props("calendars_create").availabilityType).toMatchObject({ type: "number", enum: [0, 1] });
+    expect(props("conversations_typing").isTyping!.type).toBe("boolean");
   });
 
   it("names unknown toolsets with the known ones", () => {
@@ -122,6 +187,41 @@ describe("MCP server edge cases", () => {
         },
       })) as CallToolResult;
       expect(errorText(forged)).toContain('unknown field(s) "bogus"');
+    });
+    expect(sent).toEqual([]);
+  });
+
+  it("answers arguments that are not an object with an invalid-params error, and keeps answering", async () => {
+    const client = await connect();
+    for (const [args, got] of [
+      ["abc", "a string"],
+      [[1, 2], "an array"],
+      [42, "a number"],
+    ] as const) {
+      const call = client.request(
+        { method: "tools/call", params: { name: "contacts_get", arguments: args as never } },
+        CallToolResultSchema,
+      );
+      await expect(call).rejects.toMatchObject({ code: ErrorCode.InvalidParams });
+      await expect(call).rejects.toThrow(`contacts_get: "arguments" must be a JSON object`);
+      await expect(call).rejects.toThrow(`not ${got}`);
+    }
+    // No arguments at all is an empty object (tools without required inputs run).
+    const none = (await client.request(
+      { method: "tools/call", params: { name: "users_list" } },
+      CallToolResultSchema,
+    )) as CallToolResult;
+    expect(structured(none)).toHaveProperty("users");
+  });
+
+  it("says how to set the company id when HighLevel needs it and the connection has none", async () => {
+    const client = await connect();
+    const sent = await requestsDuring(sandbox.info.baseUrl, async () => {
+      const r = (await client.callTool({ name: "users_search", arguments: {} })) as CallToolResult;
+      const text = errorText(r);
+      expect(text).toContain('missing required query parameter "companyId"');
+      expect(text).toContain("Connections page (Company ID)");
+      expect(text).toContain("PUT /api/connections/CONNECTION_ID");
     });
     expect(sent).toEqual([]);
   });

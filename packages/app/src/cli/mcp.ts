@@ -23,7 +23,10 @@ export function registerMcpCommand(program: Command): void {
     .option("--connection <id>", "a connection of the data dir (default: HIGHLEVEL_* variables)")
     .option("--location <id>", "the location to work on (default: the connection's first)")
     .option("--data <dir>", DATA_HELP)
-    .option("--toolsets <names>", "only these categories, comma-separated (e.g. contacts,calendars)")
+    .option(
+      "--toolsets <names>",
+      "categories, comma-separated (e.g. contacts,calendars), or all (default: contacts,calendars,opportunities)",
+    )
     .option("--read-only", "only tools that read")
     .option("--allow-raw", "add the raw API request tool (any endpoint)")
     .option("--list", "print the tools this selection gives and exit")
@@ -80,6 +83,7 @@ async function serveStdio(tools: import("../mcp/tools.ts").McpTool[], opts: McpO
   const logger = createLogger({ stream: process.stderr, level: process.env.HLCONNECT_LOG_LEVEL ?? "info" });
 
   let source: ContextSource;
+  let companyIdHelp: string | undefined;
   let close = async () => {};
   try {
     if (opts.connection) {
@@ -95,6 +99,10 @@ async function serveStdio(tools: import("../mcp/tools.ts").McpTool[], opts: McpO
       const { clientFromEnv } = await import("./env.ts");
       const env = opts.location ? { ...process.env, HIGHLEVEL_LOCATION_ID: opts.location } : process.env;
       source = conn.clientContext(clientFromEnv(env));
+      companyIdHelp =
+        "HIGHLEVEL_COMPANY_ID is not set, and HighLevel needs the agency (company) id here: set it in the " +
+        "MCP client's configuration, next to HIGHLEVEL_TOKEN. It is the companyId of the location (the " +
+        "locations_get tool shows it).";
     } else {
       throw new CliError(
         "no HighLevel connection: pass --connection ID (see `hlconnect connections list`) or set " +
@@ -104,11 +112,24 @@ async function serveStdio(tools: import("../mcp/tools.ts").McpTool[], opts: McpO
     }
   } catch (err) {
     await close();
-    if (err instanceof conn.ConnectionChoiceError) throw new CliError(err.message, 2);
+    if (err instanceof conn.ConnectionChoiceError) {
+      const how =
+        err.problem === "unknown-connection"
+          ? " (pass one of them to --connection; `hlconnect connections list` shows them)"
+          : err.problem === "location"
+            ? ": pass --location ID"
+            : "";
+      throw new CliError(`${err.message}${how}`, 2);
+    }
     throw err;
   }
 
-  const server = createMcpServer({ tools, context: source.context, logger });
+  const server = createMcpServer({
+    tools,
+    context: source.context,
+    logger,
+    ...(companyIdHelp ? { companyIdHelp } : {}),
+  });
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {
     server.onclose = () => resolve();

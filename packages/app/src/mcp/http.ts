@@ -35,16 +35,25 @@ export function mcpRoutes(deps: ServerDeps, apiToken: string): Hono {
     }
     const connectionId = c.req.query("connection") || undefined;
     const locationId = c.req.query("location") || undefined;
-    const [{ WebStandardStreamableHTTPServerTransport }, { createMcpServer }, { connectionContext }] =
-      await Promise.all([
-        import("@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"),
-        import("./server.ts"),
-        import("./connection.ts"),
-      ]);
+    const [
+      { WebStandardStreamableHTTPServerTransport },
+      { createMcpServer },
+      { connectionContext, ConnectionChoiceError },
+    ] = await Promise.all([
+      import("@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"),
+      import("./server.ts"),
+      import("./connection.ts"),
+    ]);
     const server = createMcpServer({
       tools,
       // Resolved per call: a missing connection is a tool error the agent reads, not a failed request.
-      context: async () => (await connectionContext(deps.engine, connectionId, locationId)).context(),
+      context: async () => {
+        try {
+          return await (await connectionContext(deps.engine, connectionId, locationId)).context();
+        } catch (err) {
+          throw withQueryHint(err, ConnectionChoiceError);
+        }
+      },
       logger: deps.logger,
     });
     const transport = new WebStandardStreamableHTTPServerTransport({
@@ -60,4 +69,20 @@ export function mcpRoutes(deps: ServerDeps, apiToken: string): Hono {
   });
 
   return app;
+}
+
+/**
+ * A connection choice that failed, saying how an MCP client chooses over HTTP: the endpoint's URL
+ * (the tools take no connection argument; the URL is the client's configuration).
+ */
+function withQueryHint(err: unknown, choiceError: new (...args: never[]) => Error): unknown {
+  if (!(err instanceof choiceError)) return err;
+  const problem = (err as Error & { problem?: string }).problem;
+  const how =
+    problem === "unknown-connection"
+      ? "choose one with ?connection=ID in the MCP endpoint's URL (without it: the default connection)"
+      : problem === "location"
+        ? "choose the location with ?location=ID in the MCP endpoint's URL"
+        : undefined;
+  return how ? new Error(`${err.message}; ${how}`) : err;
 }

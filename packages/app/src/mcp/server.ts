@@ -6,7 +6,9 @@
 import { type CatalogContext, CatalogInputError, parseInput, runEntry } from "@hlconnect/catalog";
 import { HighLevelError } from "@hlconnect/client";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { Protocol } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import {
+  CallToolRequestParamsSchema,
   CallToolRequestSchema,
   type CallToolResult,
   ErrorCode,
@@ -36,13 +38,46 @@ export interface McpServerOptions {
   /** A catalog context for one call: the connection's client and location. */
   context: () => Promise<CatalogContext>;
   logger: McpLogger;
+  /**
+   * Said when HighLevel needs the agency (company) id and the connection has none, naming where to
+   * set it for this server's kind of connection (default: a stored connection's).
+   */
+  companyIdHelp?: string;
 }
+
+/** Where a stored connection's company id is set (the web app's form or its API; no CLI command edits it). */
+export const STORED_COMPANY_ID_HELP =
+  "The connection has no company (agency) id, which HighLevel needs here: set it on the web app's " +
+  'Connections page (Company ID) or with PUT /api/connections/CONNECTION_ID {"companyId": "..."}. ' +
+  "It is the companyId of the location (the locations_get tool shows it).";
 
 const INSTRUCTIONS =
   "Tools for one HighLevel (GoHighLevel) location: contacts, calendars and appointments, opportunities, " +
   "conversations and more. Each tool's annotations say whether it only reads (readOnlyHint) or changes the " +
   "account. Ids come from the list, search and find tools. Custom fields are given by their names, e.g. " +
   '{"customFields": {"Estimated Value": 250000}}. Lists come in parts: pass nextCursor back as cursor.';
+
+/**
+ * tools/call with `arguments` of any JSON type. The SDK's own schema refuses a non-object `arguments`
+ * before any handler runs, answering zod's raw issue list as an internal error (-32603); with this one
+ * the request reaches callHandler, which answers an invalid-params error an agent can act on.
+ */
+const anyValue = CallToolRequestParamsSchema.shape.arguments.unwrap().valueType; // the SDK's own zod, no import of ours
+const CallToolAnyArguments = CallToolRequestSchema.extend({
+  params: CallToolRequestParamsSchema.extend({ arguments: anyValue.optional() }),
+});
+
+/** The arguments as an object, or an invalid-params error saying what was sent instead. */
+export function argumentsObject(tool: string, args: unknown): Record<string, unknown> {
+  if (args === undefined || args === null) return {};
+  if (typeof args === "object" && !Array.isArray(args)) return args as Record<string, unknown>;
+  const got = Array.isArray(args) ? "an array" : `a ${typeof args}`;
+  throw new McpError(
+    ErrorCode.InvalidParams,
+    `${tool}: "arguments" must be a JSON object of the tool's inputs (e.g. {"contactId": "..."}), not ${got}; ` +
+      "see the tool's inputSchema in tools/list",
+  );
+}
 
 export function listedTool(t: McpTool): Tool {
   return {
@@ -64,7 +99,9 @@ export function createMcpServer(options: McpServerOptions): Server {
 
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: options.tools.map(listedTool) }));
 
-  server.setRequestHandler(CallToolRequestSchema, async (request) => {
+  const callHandler = async (request: {
+    params: { name: string; arguments?: unknown };
+  }): Promise<CallToolResult> => {
     const tool = byName.get(request.params.name);
     if (!tool) {
       throw new McpError(
@@ -73,7 +110,7 @@ export function createMcpServer(options: McpServerOptions): Server {
       );
     }
     const started = performance.now();
-    const args = (request.params.arguments ?? {}) as Record<string, unknown>;
+    const args = argumentsObject(tool.name, request.params.arguments);
     try {
       const result = await callTool(tool, args, options.context);
       options.logger.info(
@@ -82,7 +119,7 @@ export function createMcpServer(options: McpServerOptions): Server {
       );
       return result;
     } catch (err) {
-      const result = errorResult(err);
+      const result = errorResult(err, options.companyIdHelp ?? STORED_COMPANY_ID_HELP);
       const level = err instanceof HighLevelError || err instanceof CursorError ? "info" : "error";
       options.logger[level](
         {
@@ -95,7 +132,14 @@ export function createMcpServer(options: McpServerOptions): Server {
       );
       return result;
     }
-  });
+  };
+  // Registered through Protocol's method, not Server's: Server's wraps the handler in the SDK's own
+  // tools/call schema again (see CallToolAnyArguments). Results are built by toolResult/errorResult.
+  Protocol.prototype.setRequestHandler.call(
+    server,
+    CallToolAnyArguments as unknown as typeof CallToolRequestSchema,
+    callHandler as unknown as Parameters<Server["setRequestHandler"]>[1],
+  );
 
   return server;
 }
@@ -160,7 +204,7 @@ export function toolResult(
 }
 
 /** A tool error an agent can act on: what went wrong, HighLevel's own words, the fields at fault. */
-export function errorResult(err: unknown): CallToolResult {
+export function errorResult(err: unknown, companyIdHelp = STORED_COMPANY_ID_HELP): CallToolResult {
   const lines: string[] = [];
   if (err instanceof CatalogInputError) {
     // The CLI's message, word for word: every field at fault, with what was wrong.
@@ -169,6 +213,8 @@ export function errorResult(err: unknown): CallToolResult {
     lines.push(err.message);
     for (const m of err.messages) if (!err.message.includes(m)) lines.push(`- ${m}`);
     if (err.status !== undefined) lines.push(`(HTTP ${err.status}${err.code ? `, ${err.code}` : ""})`);
+    // The request was not sent: the operation takes the agency's id and the connection has none.
+    if (err.messages.some((m) => m.includes('parameter "companyId"'))) lines.push(companyIdHelp);
   } else if (err instanceof Error) {
     lines.push(err.message);
   } else {

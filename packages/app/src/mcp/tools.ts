@@ -24,6 +24,8 @@ export interface McpTool {
   effect: ToolEffect;
   /** The tool takes a `cursor` and caps its answers (its output holds a list). */
   paged: boolean;
+  /** Tools the ids of this tool's fields come from (its fields' option sources). */
+  lookups: string[];
   description: string;
   inputSchema: Record<string, unknown>;
   outputSchema?: Record<string, unknown>;
@@ -31,7 +33,7 @@ export interface McpTool {
 }
 
 export interface ToolSelection {
-  /** Toolset names (see toolsetOf); empty or absent: all. */
+  /** Toolset names (see toolsetOf); "all" for every one; empty or absent: DEFAULT_TOOLSETS. */
   toolsets?: string[];
   readOnly?: boolean;
   allowRaw?: boolean;
@@ -46,6 +48,15 @@ export class ToolSelectionError extends Error {
 
 /** The argument paged tools take; the answer's nextCursor goes back in it. */
 export const CURSOR_ARG = "cursor";
+
+/**
+ * What an agent gets when it names no toolset: the records a CRM agent works on. The tools list of
+ * every toolset is ~190 KB (~48k tokens), more than many clients take in; the others are opt-in
+ * (`--toolsets`, `?toolsets=`, "all" for every one). Conversations (which send SMS and email) are
+ * among them on purpose: an agent messages people only when it was given that toolset.
+ */
+export const DEFAULT_TOOLSETS = ["contacts", "calendars", "opportunities"];
+export const ALL_TOOLSETS = "all";
 
 /** `highlevel.contacts.tasks.create` -> `contacts_tasks_create`; other services keep their prefix. */
 export function toolNameOf(key: string): string {
@@ -112,23 +123,26 @@ function sentence(text: string): string {
   return /[.!?)]$/.test(t) ? t : `${t}.`;
 }
 
-function describeTool(e: CatalogEntry, effect: ToolEffect, paged: boolean): string {
-  const parts = [`${e.name}: ${sentence(e.description)}`];
+/**
+ * One or two sentences and what the tool returns. The title carries the entry's name, the server's
+ * instructions and the `cursor` argument explain paging, and docs/mcp.md how names map to catalog
+ * keys, so none of that is repeated in each of ~140 descriptions.
+ */
+function describeTool(e: CatalogEntry, effect: ToolEffect): string {
+  const parts = [sentence(e.description)];
   // A polling trigger fires in flows; called by an agent it reads what it watches.
-  if (e.kind === "trigger")
-    parts.push("Called as a tool, it returns what this trigger watches, as it is now.");
+  if (e.kind === "trigger") parts.push("Reads the current items.");
   if (e.help) parts.push(sentence(e.help));
-  parts.push(`Output: ${sentence(e.output.description)}`);
-  if (paged) {
-    parts.push(
-      `Long lists come back in parts: when the answer has nextCursor, call again with only ${CURSOR_ARG} set to it.`,
-    );
-  }
+  parts.push(`Returns ${lowerFirst(sentence(e.output.description))}`);
   if (effect === "write" && e.kind === "action" && e.idempotency === "unsafe") {
     parts.push("Not safe to repeat: calling it twice does it twice.");
   }
-  parts.push(`(catalog entry ${e.key})`);
   return parts.join(" ");
+}
+
+function lowerFirst(text: string): string {
+  // "The new user." -> "the new user."; "{calendar}: ..." and "ID ..." stay as written.
+  return /^[A-Z][a-z]/.test(text) ? text[0]!.toLowerCase() + text.slice(1) : text;
 }
 
 function inputSchemaOf(e: CatalogEntry, paged: boolean): Record<string, unknown> {
@@ -144,8 +158,7 @@ function inputSchemaOf(e: CatalogEntry, paged: boolean): Record<string, unknown>
   properties[CURSOR_ARG] = {
     type: "string",
     title: "Cursor",
-    description:
-      "nextCursor from the previous answer of this tool, to get the next part of the list. The cursor carries the other arguments.",
+    description: "The previous answer's nextCursor, alone: it carries the other arguments.",
   };
   return { ...schema, properties };
 }
@@ -163,6 +176,19 @@ function outputSchemaOf(e: CatalogEntry, paged: boolean): Record<string, unknown
   };
 }
 
+/** The entries a schema's option sources name (an assigned user comes from the users search...). */
+function optionEntries(node: unknown, into = new Set<string>()): Set<string> {
+  if (Array.isArray(node)) for (const n of node) optionEntries(n, into);
+  else if (node && typeof node === "object") {
+    for (const [k, v] of Object.entries(node)) {
+      if (k === "options" && v && typeof (v as { entry?: unknown }).entry === "string") {
+        into.add((v as { entry: string }).entry);
+      } else optionEntries(v, into);
+    }
+  }
+  return into;
+}
+
 function buildTool(e: CatalogEntry): McpTool {
   const effect = effectOf(e);
   const paged = effect === "read" && isListTool(e);
@@ -173,7 +199,11 @@ function buildTool(e: CatalogEntry): McpTool {
     toolset: toolsetOf(e.category),
     effect,
     paged,
-    description: describeTool(e, effect, paged),
+    lookups: [...optionEntries(inputJsonSchema(e))]
+      .map((key) => CATALOG.find((x) => x.key === key))
+      .filter((x): x is CatalogEntry => x !== undefined && isRunnable(x) && effectOf(x) === "read")
+      .map((x) => toolNameOf(x.key)),
+    description: describeTool(e, effect),
     inputSchema: inputSchemaOf(e, paged),
     ...(outputSchema ? { outputSchema } : {}),
     annotations: annotationsOf(e),
@@ -201,23 +231,28 @@ export function toolsetNames(): string[] {
   return [...new Set(allTools().map((t) => t.toolset))];
 }
 
-/** The tools an agent is given. Unknown toolset names fail, naming the known ones. */
+/**
+ * The tools an agent is given: those of the chosen toolsets (DEFAULT_TOOLSETS when none is named),
+ * plus the read tools their fields take ids from (an assigned user from users_search, a business
+ * from businesses_list), so every id a tool asks for can be looked up. Unknown toolset names fail,
+ * naming the known ones.
+ */
 export function selectTools(selection: ToolSelection = {}): McpTool[] {
-  const wanted = (selection.toolsets ?? []).map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const named = (selection.toolsets ?? []).map((s) => s.trim().toLowerCase()).filter(Boolean);
   const known = toolsetNames();
-  const unknown = wanted.filter((w) => !known.includes(w));
+  const unknown = named.filter((w) => w !== ALL_TOOLSETS && !known.includes(w));
   if (unknown.length) {
     throw new ToolSelectionError(
       `unknown toolset${unknown.length > 1 ? "s" : ""} ${unknown.map((u) => `"${u}"`).join(", ")}; ` +
-        `known toolsets: ${known.join(", ")}`,
+        `known toolsets: ${known.join(", ")} (or ${ALL_TOOLSETS})`,
     );
   }
-  return allTools().filter(
-    (t) =>
-      (wanted.length === 0 || wanted.includes(t.toolset)) &&
-      (t.effect !== "raw" || selection.allowRaw === true) &&
-      (!selection.readOnly || t.effect === "read"),
-  );
+  const wanted = named.includes(ALL_TOOLSETS) ? known : named.length ? named : DEFAULT_TOOLSETS;
+  const allowed = (t: McpTool) =>
+    (t.effect !== "raw" || selection.allowRaw === true) && (!selection.readOnly || t.effect === "read");
+  const chosen = allTools().filter((t) => wanted.includes(t.toolset) && allowed(t));
+  const lookups = new Set(chosen.flatMap((t) => t.lookups));
+  return allTools().filter((t) => allowed(t) && (wanted.includes(t.toolset) || lookups.has(t.name)));
 }
 
 /** Parse "contacts,calendars" (a CLI option or a query parameter). */
