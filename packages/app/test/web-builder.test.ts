@@ -265,10 +265,19 @@ describe("connections for the web app", () => {
     expect(bad.json.error).toMatch(/refused the token/);
     expect(JSON.stringify(bad.json)).not.toContain("pit-not-a-real-token");
     expect((await f.engine.store.listConnections()).map((c) => c.label)).not.toContain("Wrong");
+    // The fixture's connection holds this token already: a second one is asked for explicitly.
+    const again = await f.call("POST", "/api/connections", {
+      label: "Good",
+      token: sandbox.info.locationToken,
+      locationId: sandbox.info.locationId,
+    });
+    expect(again.status).toBe(409);
+    expect(again.json.error).toMatch(/allowDuplicate/);
     const good = await f.call("POST", "/api/connections", {
       label: "Good",
       token: sandbox.info.locationToken,
       locationId: sandbox.info.locationId,
+      allowDuplicate: true,
     });
     expect(good.status).toBe(201);
     expect(good.json.test).toMatchObject({ ok: true, location: { id: sandbox.info.locationId } });
