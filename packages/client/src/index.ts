@@ -16,5 +16,6 @@ export { redact, redactValue, registerSecret } from "./redact.ts";
 export { buildRequest, closest, findOperationByPath, getOperation } from "./request-builder.ts";
 export { type ParameterSchema, type RequestSchema, requestSchema } from "./request-schemas.ts";
 export * from "./retry.ts";
+export { TransportError } from "./transport.ts";
 export type { OperationBody, OperationKey, OperationParams, OperationResponse } from "./typed.ts";
 export * from "./webhooks.ts";

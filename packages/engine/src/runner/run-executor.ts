@@ -10,7 +10,7 @@ import {
   parseInput,
   runEntry,
 } from "@hlconnect/catalog";
-import { HighLevelError } from "@hlconnect/client";
+import { HighLevelError, TransportError } from "@hlconnect/client";
 import type { Flow, FlowStep } from "../flows/index.ts";
 import { longerThan } from "../mapping/evaluate.ts";
 import { evaluateCondition, type MappingScope, renderValue } from "../mapping/index.ts";
@@ -23,6 +23,13 @@ export type RunOutcome =
   | { status: "retry"; retryAt: number; error: string };
 
 const DEFAULT_RETRY = { attempts: 3, backoffMs: 2_000 };
+/**
+ * When HighLevel cannot be reached at all (nothing was sent: connection refused, DNS, reset before
+ * sending), a step's own retries are soon used up by an outage of a minute; then the run goes back
+ * to the queue with these waits (about 50 minutes in all) before it fails. Nothing was sent, so this
+ * is safe for every action, even one that is never repeated after an answerless send.
+ */
+const OUTAGE_WAITS_MS = [30_000, 60_000, 120_000, 300_000, 600_000, 900_000, 900_000];
 /** A run whose job kept crashing the process is given up after this many deliveries. */
 export const MAX_RUN_DELIVERIES = 10;
 /** Waits up to this long happen inside the job; longer ones go back to the queue with a due time. */
@@ -92,7 +99,8 @@ export async function executeRun(
   }
 
   // A run never started before has no steps yet (steps are only written after startRun): no read.
-  const steps = run.attempts === 0 ? [] : await store.listSteps(runId);
+  // A replay is the exception: the steps it carries over from the run it replays are already there.
+  const steps = run.attempts === 0 && !run.replayOf ? [] : await store.listSteps(runId);
   const ledger = new Map<string, StepRecord>(steps.map((s) => [s.stepId, s]));
   for (const step of flow.steps) {
     // Two workers must never run one run: after a lost lease, record nothing more.
@@ -217,12 +225,44 @@ async function runStep(
           };
         }
       }
+      const notSent = err instanceof TransportError && !err.sentUncertain;
       const retryable =
         err instanceof HighLevelError ? err.retryable || err.code === "UNKNOWN_OUTCOME" : false;
-      // Unsafe actions are never repeated automatically, whatever the error.
-      if (!retryable || attempt >= retry.attempts || idempotency === "unsafe") {
+      // Unsafe actions are never repeated automatically, unless nothing was sent at all.
+      if (notSent && attempt >= retry.attempts) {
+        const wait = OUTAGE_WAITS_MS[attempt - retry.attempts];
+        if (wait === undefined) {
+          const total = Math.round(OUTAGE_WAITS_MS.reduce((a, b) => a + b, 0) / 60_000);
+          const failed = {
+            ...error,
+            message: `${error.message}; HighLevel could not be reached for about ${total} minutes, tried ${attempt} times (nothing was sent: replaying the run is safe)`,
+          };
+          await env.store.finishStep(run.id, step.id, { status: "failed", error: failed });
+          return { kind: "failed", error: failed };
+        }
         await env.store.finishStep(run.id, step.id, { status: "failed", error });
-        return { kind: "failed", error };
+        env.logger.warn(
+          { runId: run.id, flowId: run.flowId, stepId: step.id, attempt, waitMs: wait, error: error.message },
+          "HighLevel cannot be reached; the run waits and tries again",
+        );
+        return { kind: "retry", retryAt: env.now() + wait, error };
+      }
+      if (!retryable || attempt >= retry.attempts || (idempotency === "unsafe" && !notSent)) {
+        // The client's words for an answerless send ("it was not repeated") are about one request;
+        // a safe step was repeated, and says so.
+        const repeated =
+          retryable &&
+          idempotency === "safe" &&
+          err instanceof HighLevelError &&
+          err.code === "UNKNOWN_OUTCOME";
+        const failed = repeated
+          ? {
+              ...error,
+              message: `${entry.key}: no answer after ${attempt} tries (last: ${err.cause instanceof Error ? err.cause.message : "no answer"}); the step is safe to repeat, so replaying the run is safe`,
+            }
+          : error;
+        await env.store.finishStep(run.id, step.id, { status: "failed", error: failed });
+        return { kind: "failed", error: failed };
       }
       const wait = retry.backoffMs * 2 ** (attempt - 1);
       env.logger.warn(

@@ -56,6 +56,34 @@ describe("step retries follow the action's idempotency class", () => {
     expect(step).toMatchObject({ stepId: "tag", status: "failed", attempts: 2 });
   });
 
+  it("a safe step with no answer is repeated, and its failure says it was (not the client's 'not repeated')", async () => {
+    h = await startEngineHarness();
+    const saved = await h.engine.saveFlow(
+      hookFlow(
+        "tag-no-answer",
+        `  - id: tag
+    op: highlevel.contacts.tags.add
+    retry: { attempts: 2, backoff: 1s }
+    input:
+      contactId: "{{ trigger.contactId }}"
+      tags: [retried]`,
+      ),
+      "tag-no-answer.yaml",
+    );
+    expect(saved.errors).toEqual([]);
+    await h.engine.start();
+    const id = await contactId(h);
+    // "reset": the sandbox applies the tags, then drops the connection before answering.
+    h.sandbox.setFaults({ rate: 1, kinds: ["reset"], seed: 1, match: { operationId: "add-tags" } });
+    const before = h.sandbox.requests().length;
+    const run = await h.engine.startRun("tag-no-answer", { contactId: id });
+    const done = await h.settle(run.id);
+    expect(done.status).toBe("failed");
+    expect(h.sandbox.requests().slice(before).filter((r) => r.operationId === "add-tags")).toHaveLength(2);
+    expect(done.error?.message).toMatch(/no answer after 2 tries .*safe to repeat, so replaying the run is safe/);
+    expect(done.error?.message).not.toMatch(/not repeated/);
+  });
+
   it("an unsafe step whose outcome is unknown is not repeated: the run needs attention", async () => {
     h = await startEngineHarness();
     const saved = await h.engine.saveFlow(
