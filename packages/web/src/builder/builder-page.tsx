@@ -398,7 +398,7 @@ function Builder({ initial, entries }: { initial: Loaded; entries: CatalogSummar
       {view === "steps" && shown.length ? (
         <section aria-label="Problems" className="card" style={{ marginBottom: 12 }}>
           <h2>{count(shown.length, "problem")} to fix</h2>
-          <ul className="problems" data-testid="problems">
+          <ul className="problems plain" data-testid="problems">
             {shown.map((p, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: problems have no identity
               <li key={i}>

@@ -162,6 +162,13 @@ describe("the web app in Chromium", () => {
     await page.goto(`${demo.serverUrl}/`);
     await page.getByText(/^flows? on$/).waitFor();
     const readyMs = Date.now() - started;
+    // The four figures sit on one line, the same height (the first was 12 px higher once).
+    const boxes = await page
+      .getByRole("region", { name: "Figures" })
+      .locator(".card")
+      .evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((r) => [r.top, r.height]));
+    expect(boxes).toHaveLength(4);
+    for (const [top, height] of boxes) expect([top, height]).toEqual(boxes[0]);
     // Run in the page (a string: this file is type-checked without the DOM library).
     const nav = (await page.evaluate(`(() => {
       const e = performance.getEntriesByType("navigation")[0];
@@ -663,6 +670,23 @@ describe("the web app in Chromium", () => {
       .first()
       .waitFor();
     await shot(page, "16-builder-keyboard");
+  });
+
+  it("catalog: opening an entry keeps the search and the list as they were", { timeout: LONG }, async () => {
+    await goto("/catalog");
+    const search = page.getByLabel("Search the catalog");
+    await search.fill("contact task");
+    const list = page.getByRole("navigation", { name: "Catalog entries" });
+    const shown = await list.getByRole("link").count();
+    expect(shown).toBeGreaterThan(1);
+    const counted = await page.getByText(/^\d+ entr(y|ies)$/).textContent();
+    expect(counted).toBe(`${shown} entries`);
+    await list.getByRole("link", { name: /^Delete Contact Task/ }).click();
+    await page.getByRole("heading", { name: "Delete Contact Task" }).waitFor();
+    await expect(search.inputValue()).resolves.toBe("contact task");
+    await expect(list.getByRole("link").count()).resolves.toBe(shown);
+    // A delete does not read as harmless.
+    await expect(page.locator("main").getByText("Deletes data").first().isVisible()).resolves.toBe(true);
   });
 
   it("accessibility: no critical or serious axe-core violations on any page", { timeout: LONG }, async () => {
