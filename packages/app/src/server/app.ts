@@ -81,7 +81,9 @@ export function createApp(options: AppOptions): { app: Hono; metrics: Metrics } 
   app.use("*", async (c, next) => {
     const started = performance.now();
     await next();
-    const route = routePath(c, -1);
+    // The route of the handler that answered; routePath(c, -1) would be the last match, which for
+    // every GET is the web app's catch-all.
+    const route = routePath(c);
     metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
     // The path only: a query string may carry a hook secret.
     options.logger[c.res.status >= 500 ? "warn" : "debug"](
