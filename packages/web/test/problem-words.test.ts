@@ -41,6 +41,9 @@ describe("problems in the form's words", () => {
     // Reported at the op when the step has no input at all: the same field.
     expect(plainProblem(missing(0, "title", "Title", "op"), doc).path).toBe("steps[0].input.title");
     expect(JSON.stringify(p)).not.toMatch(/flow\.yaml|under input|contactId:/);
+    expect(plainProblem(missing(0, "tags", "Tags"), doc).message).toBe("Tags are required");
+    expect(plainProblem(missing(0, "status", "Status"), doc).message).toBe("Status is required");
+    expect(plainProblem(missing(0, "address1", "Address"), doc).message).toBe("Address is required");
   });
 
   it("words a wrong value without the field's key, and keeps a 'did you mean'", () => {

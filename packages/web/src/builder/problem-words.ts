@@ -21,6 +21,11 @@ function formSuggestion(s: string | undefined): string | undefined {
 
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
+/** "Tags are", "Contact is", "Status is", "Address is": labels that read as plurals take "are". */
+function verb(label: string): string {
+  return /s$/i.test(label) && !/(ss|us|is)$/i.test(label) ? "are" : "is";
+}
+
 /** One problem in the form's words, at the path of the field it is about. */
 export function plainProblem(p: FlowProblem, doc: FlowDocument): PlainProblem {
   const path = p.path ?? "";
@@ -28,9 +33,10 @@ export function plainProblem(p: FlowProblem, doc: FlowDocument): PlainProblem {
   if (missing) {
     // Reported at `input:` (or at `op:` when there is no input at all): it belongs to the field.
     const owner = path.replace(/\.(input|op)$/, "");
+    const label = missing[2] ?? missing[1]!;
     return {
       path: `${owner}.input.${missing[1]}`,
-      message: `${missing[2] ?? missing[1]} is required`,
+      message: `${label} ${verb(label)} required`,
       required: true,
     };
   }
