@@ -61,6 +61,8 @@ Environment:
   HIGHLEVEL_WEBHOOK_PUBLIC_KEY   the key that signs /webhooks/highlevel deliveries (PEM or base64;
                                  default HighLevel's published Ed25519 key)
   HLCONNECT_METRICS_AUTH=1       /metrics requires the API token too (for a server bound beyond 127.0.0.1)
+  HLCONNECT_TRUST_PROXY          behind a reverse proxy: 1 = trust X-Forwarded-For from a proxy on this
+                                 machine, or a comma list of proxy addresses/CIDRs (default: ignore it)
   HLCONNECT_JOB_LEASE_MS         how soon a killed process's runs resume elsewhere (default 60000)
   HIGHLEVEL_CLIENT_ID            your marketplace app's client id: enables OAuth connections (/oauth/start)
   HIGHLEVEL_CLIENT_SECRET        and its client secret (stored encrypted with each OAuth connection)
