@@ -542,7 +542,14 @@ function Builder({ initial, entries }: { initial: Loaded; entries: CatalogSummar
                   sample={triggerSample}
                   connectionId={connection?.id}
                   onSample={setTriggerSample}
-                  onChange={(trigger) => update((d) => ({ ...d, trigger }))}
+                  onChange={(trigger) => {
+                    // Another trigger is a fresh form: its empty fields wait until the person has been there.
+                    if (trigger.op !== doc.trigger.op)
+                      setRevealed(
+                        (r) => new Set([...r].filter((k) => k !== "trigger" && !k.startsWith("trigger."))),
+                      );
+                    update((d) => ({ ...d, trigger }));
+                  }}
                   onNameSuggestion={(n) => {
                     if (!doc.name)
                       update((d) => ({ ...d, name: n, ...(idTouched ? {} : { id: slugify(n) }) }));
