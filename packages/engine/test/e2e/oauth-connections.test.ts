@@ -11,6 +11,7 @@ import { type Sandbox, startSandbox } from "@hlconnect/sandbox";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AuthorizationError, completeAuthorization } from "../../src/connections/authorize.ts";
 import { Engine } from "../../src/engine.ts";
+import { connectionFor } from "../../src/runner/environment.ts";
 import { executeRun } from "../../src/runner/run-executor.ts";
 
 const SECRET = "an-oauth-test-passphrase-of-enough-length";
@@ -274,16 +275,19 @@ describe("OAuth location connections", () => {
 });
 
 describe("a second connection", () => {
-  it("warns about the flows that named none and relied on the only one", async () => {
+  it("leaves flows that name none on the default connection (the first added), with nothing to fix", async () => {
     const pit = await engine.addConnection(
       { label: "PIT", kind: "pit", locationIds: [sandbox.info.locationId] },
       { privateToken: sandbox.info.locationToken },
     );
     const source = flowSource("implicit", pit.id).replace(`connection: ${pit.id}\n`, "");
     expect((await engine.saveFlow(source, "implicit.yaml")).errors).toEqual([]);
-    const { warnings } = await authorize("Location");
-    expect(warnings).toEqual([expect.stringContaining(`flow implicit names no connection`)]);
-    expect(warnings[0]).toContain(`connection: ${pit.id}`);
+    const before = await connectionFor(engine.store, { id: "implicit", connection: undefined });
+    const { connection, warnings } = await authorize("Location");
+    expect(warnings.join("\n")).not.toMatch(/names no connection/);
+    const after = await connectionFor(engine.store, { id: "implicit", connection: undefined });
+    expect(after.id).toBe(before.id);
+    expect(after.id).not.toBe(connection.id);
   });
 });
 
