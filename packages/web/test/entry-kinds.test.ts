@@ -75,5 +75,7 @@ describe("the words on an entry", () => {
     expect(noAnswerTag("unsafe")).toMatchObject({ text: "Never sent twice", tone: "warn" });
     expect(entryTags(CATALOG[0]!)[0]?.text).toBe("Instant");
     expect(entryTags(CATALOG[4]!)[0]?.text).toMatch(/reads only/);
+    // The same search offered as a trigger polls: it says so there.
+    expect(entryTags(CATALOG[4]!, "trigger")[0]?.text).toBe("Checks every few minutes");
   });
 });

@@ -93,7 +93,7 @@ export function CatalogPicker({
             onClick={() => onPick(e.key)}
           >
             <strong>{e.name}</strong> <span className="muted small">· {e.category}</span>{" "}
-            <EntryTags entry={e} />
+            <EntryTags entry={e} as={kind === "trigger" ? "trigger" : undefined} />
             <div className="muted small">{e.description}</div>
           </button>
         ))}

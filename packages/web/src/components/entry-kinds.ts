@@ -47,12 +47,13 @@ const DESTRUCTIVE = /^(delete|remove|cancel|unassign)\b/i;
  * The tags an entry shows in pickers and the catalog: what kind of thing it is, whether it removes
  * data, and what happens when HighLevel does not answer.
  */
-export function entryTags(e: CatalogSummary): Tag[] {
+export function entryTags(e: CatalogSummary, as?: "trigger"): Tag[] {
   const role = roleOf(e);
   if (e.kind === "trigger") {
     if (e.mode === "instant")
       return [{ text: "Instant", tip: "Starts a run the moment HighLevel sends the event.", tone: "info" }];
-    if (role === "trigger")
+    // A search chosen as the trigger polls too: it starts a run for each new or changed item it finds.
+    if (role === "trigger" || as === "trigger")
       return [
         { text: "Checks every few minutes", tip: "hlconnect asks HighLevel for new items on a schedule." },
       ];

@@ -2,10 +2,10 @@
 import type { CatalogSummary } from "../api/types.ts";
 import { entryTags } from "./entry-kinds.ts";
 
-export function EntryTags({ entry }: { entry: CatalogSummary }) {
+export function EntryTags({ entry, as }: { entry: CatalogSummary; as?: "trigger" | undefined }) {
   return (
     <>
-      {entryTags(entry).map((t) => (
+      {entryTags(entry, as).map((t) => (
         <span key={t.text} className={`badge tag${t.tone ? ` ${t.tone}` : ""}`} title={t.tip}>
           {t.text}
           <span className="sr-only">: {t.tip}</span>
