@@ -107,6 +107,31 @@ describe("hlconnect export zapier", () => {
     expect(validate(dir)).toEqual([]);
   });
 
+  it("validates itself offline with `npm run validate`, failing on a broken definition", async () => {
+    const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
+    const script = String(pkg.scripts.validate);
+    const run = (cwd: string) =>
+      promisify(execFile)("sh", ["-c", script], { cwd }).then(
+        (r) => ({ code: 0, out: r.stdout }),
+        (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }),
+      );
+    expect(await run(dir)).toEqual({ code: 0, out: "0 schema errors\n" });
+    // The same script on an app whose first trigger lost its label: Zapier's schema names it.
+    const broken = path.join(dir, "broken");
+    mkdirSync(broken, { recursive: true });
+    writeFileSync(
+      path.join(broken, "index.js"),
+      'const app = require("../index.js");\n' +
+        "const t = Object.values(app.triggers)[0];\n" +
+        "app.triggers[t.key] = { ...t, display: { ...t.display, label: undefined } };\n" +
+        "module.exports = app;\n",
+    );
+    const failed = await run(broken);
+    expect(failed.code).toBe(1);
+    expect(failed.out).toContain("label");
+    rmSync(broken, { recursive: true, force: true });
+  });
+
   it("derives fields from the catalog: dropdowns, dependent dropdowns, custom fields, dedupe ids", () => {
     const create = manifest.creates.opportunities_create!;
     const field = (key: string) => create.inputFields.find((f) => f.key === key);

@@ -65,7 +65,7 @@ export function inputField(key: string, s: Json, required: boolean, fc: FieldCon
   } else if (types.includes("object") || types.includes("array") || types.length === 0) {
     // Nested shapes have no Zapier widget: they are typed as JSON text.
     Object.assign(field, { type: "text", coerce: "json" });
-    note = "JSON.";
+    note = jsonHint(s);
   } else if (format === "date" || format === "datetime" || format === "epoch-ms" || format === "date-time") {
     field.type = "datetime";
   } else if (types.length === 1 && (types[0] === "integer" || types[0] === "number")) {
@@ -95,9 +95,68 @@ export function inputField(key: string, s: Json, required: boolean, fc: FieldCon
     if (d) field.default = d; // Zapier takes no empty default
     field.required = false;
   }
-  const helpText = [help, note].filter(Boolean).join(" ");
+  const helpText = [usefulHelp(help, label), note].filter(Boolean).join(" ");
   if (helpText) field.helpText = clip(helpText, 1000);
   return field;
+}
+
+/**
+ * The help as a sentence, or nothing when it only repeats the label ("Title" on Title). A terse one
+ * ("User's Id" on Assigned To) is said with its label, so it reads as help rather than a fragment.
+ */
+function usefulHelp(help: string, label: string): string {
+  const h = help.trim().replace(/\s+/g, " ");
+  const words = (x: string) => x.toLowerCase().replace(/[^a-z0-9]/g, "");
+  if (!h || words(h) === words(label)) return "";
+  const text = h.length < 20 && !/[.!?]$/.test(h) ? `${label}: ${h}` : h;
+  return /[.!?)]$/.test(text) ? text : `${text}.`;
+}
+
+/** What to type in a JSON field: the shape the entry reads, with an example of its first keys. */
+export function jsonHint(s: Json): string {
+  const types = typesOf(s);
+  if (types.includes("array")) {
+    const items = (s.items ?? {}) as Json;
+    if (typesOf(items).includes("object")) {
+      return `JSON: a list of objects${withKeys(items)}, e.g. [${exampleObject(items)}].`;
+    }
+    const itemTypes = typesOf(items);
+    return `JSON: a list${itemTypes.length ? ` of ${itemTypes.join(" or ")} values` : ""}, e.g. [${exampleValue(items)}].`;
+  }
+  if (types.includes("object")) return `JSON: an object${withKeys(s)}, e.g. ${exampleObject(s)}.`;
+  return 'JSON: any value, e.g. {"key": "value"}, ["a", "b"], "quoted text", 12 or true.';
+}
+
+function withKeys(s: Json): string {
+  const keys = Object.keys((s.properties ?? {}) as Json);
+  if (!keys.length) return "";
+  const shown = keys.slice(0, 8).join(", ");
+  return ` with ${shown}${keys.length > 8 ? ` and ${keys.length - 8} more` : ""}`;
+}
+
+function exampleObject(s: Json): string {
+  const props = Object.entries((s.properties ?? {}) as Record<string, Json>);
+  const required = new Set((s.required as string[] | undefined) ?? []);
+  // The required keys first: an example that leaves one out would be refused.
+  const picked = [
+    ...props.filter(([k]) => required.has(k)),
+    ...props.filter(([k]) => !required.has(k)),
+  ].slice(0, Math.max(2, required.size));
+  if (!picked.length) return '{"key": "value"}';
+  return `{${picked.map(([k, p]) => `"${k}": ${exampleValue(p)}`).join(", ")}}`;
+}
+
+function exampleValue(s: Json): string {
+  const values = (s.enum ?? (s.const !== undefined ? [s.const] : undefined)) as unknown[] | undefined;
+  if (values?.length) return JSON.stringify(values[0]);
+  if (Array.isArray(s.examples) && s.examples.length) return JSON.stringify(s.examples[0]);
+  const t = typesOf(s);
+  if (t.includes("object")) return exampleObject(s);
+  if (t.includes("array")) return `[${exampleValue((s.items ?? {}) as Json)}]`;
+  if (t.includes("string") || !t.length) return '"..."';
+  if (t.includes("boolean")) return "true";
+  if (t.includes("number") || t.includes("integer")) return "1";
+  return '"..."';
 }
 
 /** All input fields of an entry's input schema, in declared order. */

@@ -115,6 +115,17 @@ function nounOf(e: CatalogEntry): string {
 
 const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 3).trimEnd()}...`);
 
+/**
+ * Zapier shows a step's description as a sentence in the editor (and its style check wants one):
+ * a capital first letter and a final stop, whatever the catalog's text ended with.
+ */
+export function asSentence(text: string, max: number): string {
+  const t = text.trim().replace(/\s+/g, " ");
+  const capital = t.charAt(0).toUpperCase() + t.slice(1);
+  const stopped = /[.!?]$/.test(capital) ? capital : `${capital.replace(/[,;:]$/, "")}.`;
+  return clip(stopped, max);
+}
+
 function helperKey(s: OptionSource): string {
   const parts = [zapierKey(s.entry)];
   if (s.items) parts.push(zapierKey(s.items));
@@ -194,7 +205,7 @@ export function buildManifest(opts: { only?: string[] } & ExportScope = {}): Man
         kind,
         label: clip(entry.name, 64),
         noun: nounOf(entry),
-        description: clip(entry.description || entry.name, 1000),
+        description: asSentence(entry.description || entry.name, 1000),
         inputFields: inputFields(d.input as Record<string, unknown>, fc),
         outputFields: outputFields(sampleFor(kind, entry)),
         sample: sampleFor(kind, entry),
@@ -221,7 +232,7 @@ export function buildManifest(opts: { only?: string[] } & ExportScope = {}): Man
     manifest.searchOrCreates[s.key] = {
       key: s.key,
       label: clip(`Find or Create ${s.noun}`, 64),
-      description: `${s.description}; creates one when nothing matches.`,
+      description: asSentence(`${s.description} Creates one when nothing matches.`, 1000),
       search: s.key,
       create: create.key,
     };

@@ -97,6 +97,15 @@ ${list("creates", Object.keys(m.creates))}
 `;
 }
 
+/**
+ * `npm run validate`: the structural check `zapier-platform validate` makes locally (zapier-platform-core
+ * compiles the app and validates it with zapier-platform-schema), offline and without Zapier's CLI.
+ */
+export const VALIDATE_SCRIPT =
+  "node -e \"const s=require('zapier-platform-core/src/tools/schema');" +
+  "const e=s.validateApp(s.compileApp(require('./index.js')));" +
+  "console.log(e.length?JSON.stringify(e,null,2):'0 schema errors');process.exitCode=e.length?1:0\"";
+
 function packageJson(): string {
   return `${JSON.stringify(
     {
@@ -106,7 +115,7 @@ function packageJson(): string {
       private: true,
       main: "index.js",
       engines: { node: ">=18" },
-      scripts: { test: "node --test test/auth.test.js test/app.test.js" },
+      scripts: { test: "node --test test/auth.test.js test/app.test.js", validate: VALIDATE_SCRIPT },
       dependencies: { "zapier-platform-core": ZAPIER_CORE_VERSION },
     },
     null,
@@ -177,6 +186,10 @@ export function nextSteps(dir: string, auth: AuthKind): Array<{ command: string;
   const steps = [
     { command: `cd ${shellArg(dir)}`, why: "the exported app" },
     { command: "npm install", why: `its one dependency, zapier-platform-core ${ZAPIER_CORE_VERSION}` },
+    {
+      command: "npm run validate",
+      why: "offline: the app against Zapier's schema, as `zapier-platform validate` checks it locally",
+    },
     {
       command: `npm install --global zapier-platform-cli@${ZAPIER_CORE_VERSION}`,
       why: "once per computer: Zapier's CLI, the `zapier-platform` command",
