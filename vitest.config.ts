@@ -13,6 +13,8 @@ const HEAVY = [
   "packages/app/test/export-zapier.test.ts",
   "packages/app/test/crash-restart.test.ts",
   "packages/app/test/demo.test.ts",
+  "packages/app/test/demo-restart.test.ts",
+  "packages/app/test/serve-startup.test.ts",
   "packages/app/test/mcp-stdio.test.ts",
 ];
 
