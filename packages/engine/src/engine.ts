@@ -362,7 +362,8 @@ export class Engine {
    */
   async replay(
     runId: string,
-    options: { from?: "stopped-step" | "start" } = {},
+    /** enqueue: false leaves the run without a job, for a caller that executes it itself (the CLI). */
+    options: { from?: "stopped-step" | "start"; enqueue?: boolean } = {},
   ): Promise<RunRecord & { replayFrom?: string; carriedOver: string[] }> {
     const old = await this.store.getRun(runId);
     if (!old) throw new Error(`no run "${runId}"`);
@@ -381,7 +382,7 @@ export class Engine {
         ...(step.output !== undefined ? { output: step.output } : {}),
       });
     }
-    await this.queue.enqueue({ runId: run.id });
+    if (options.enqueue !== false) await this.queue.enqueue({ runId: run.id });
     return {
       ...run,
       ...(carry.next ? { replayFrom: carry.next } : {}),

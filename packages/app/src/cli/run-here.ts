@@ -25,6 +25,24 @@ export async function runHere(
     ...(replayOf ? { replayOf } : {}),
     ...(options.dryRun ? { dryRun: true } : {}),
   });
+  return executeHere(engine, run);
+}
+
+/**
+ * Replay a run in this process: a failed run resumes at the step it stopped at (the engine carries
+ * the finished steps over), or every step runs again with from: "start".
+ */
+export async function replayHere(
+  engine: Engine,
+  runId: string,
+  from?: "start",
+): Promise<RunHereResult & { replayFrom?: string }> {
+  const replay = await engine.replay(runId, { enqueue: false, ...(from ? { from } : {}) });
+  const result = await executeHere(engine, replay);
+  return { ...result, ...(replay.replayFrom ? { replayFrom: replay.replayFrom } : {}) };
+}
+
+async function executeHere(engine: Engine, run: RunRecord): Promise<RunHereResult> {
   const outcome = await executeRun(engine.env, run.id);
   if (outcome.status === "retry") {
     await engine.queue.enqueue({ runId: run.id, availableAt: outcome.retryAt });

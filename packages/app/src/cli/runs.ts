@@ -6,7 +6,7 @@ import { CLUSTER_WAIT_MS, parseWaitOption, reportClusterRuns } from "./cluster-s
 import { DATA_HELP, openEngine, resolveDataDir, withEngine } from "./data.ts";
 import { CliError } from "./errors.ts";
 import { clock, formatDuration, runLine, table, write } from "./format.ts";
-import { runHere } from "./run-here.ts";
+import { replayHere } from "./run-here.ts";
 import { formatRun } from "./runs-show.ts";
 import { addScaleOptions, readScaleOut, type ScaleOptions } from "./scale.ts";
 import { findServerUrl } from "./server-file.ts";
@@ -77,23 +77,29 @@ export function registerRunsCommands(program: Command): void {
       .option("--data <dir>", DATA_HELP)
       .option("--queue", "leave the run to a running `hlconnect serve` instead of running it here")
       .option(
+        "--from-start",
+        "run every step again (default: a failed run resumes at the step it stopped at)",
+      )
+      .option(
         "--wait <seconds>",
         "on a cluster: how long to wait for the workers' outcome",
         String(CLUSTER_WAIT_MS / 1000),
       )
       .addHelpText(
         "after",
-        "\nWhen `hlconnect serve` runs on the data dir, the replay goes through it (its API, with\n" +
+        "\nA failed run resumes where it stopped: the steps it finished are carried over, not repeated\n" +
+          "(so nothing they created is created twice); --from-start runs them all again.\n" +
+          "When `hlconnect serve` runs on the data dir, the replay goes through it (its API, with\n" +
           "HLCONNECT_API_TOKEN) and this waits for the run; otherwise it runs in this process.\n" +
           "On a cluster (HLCONNECT_DATABASE_URL and HLCONNECT_REDIS_URL set) the replay goes to the\n" +
           "cluster's queue and this waits for the workers' outcome (--wait) unless --queue is given.",
       ),
-  ).action(async (id: string, opts: ScaleOptions & { data?: string; queue?: boolean; wait: string }) => {
+  ).action(async (id: string, opts: ScaleOptions & ReplayOptions) => {
     const waitMs = parseWaitOption(opts.wait);
     // A cluster's store and queue are reached directly; a server on an embedded data dir owns it.
     const serverUrl = readScaleOut(opts) ? undefined : findServerUrl(resolveDataDir(opts.data));
     if (serverUrl) {
-      await replayThroughServer(serverUrl, id, Boolean(opts.queue));
+      await replayThroughServer(serverUrl, id, Boolean(opts.queue), Boolean(opts.fromStart));
       return;
     }
     const { engine, clustered } = await openEngine({
@@ -109,14 +115,15 @@ export function registerRunsCommands(program: Command): void {
         throw new CliError(`run "${id}" belongs to flow "${old.flowId}", which no longer exists`);
       }
       if (opts.queue || clustered) {
-        const run = await engine.replay(id);
+        const run = await engine.replay(id, opts.fromStart ? { from: "start" } : {});
         if (clustered && !opts.queue) return await reportClusterRuns(engine, [run], waitMs);
         write(
           `queued run ${run.id} (replay of ${id}): ${clustered ? "the cluster's workers execute it" : "a running `hlconnect serve` executes it"}`,
         );
         return;
       }
-      const { run, retryAt } = await runHere(engine, old.flowId, old.trigger, old.id);
+      const { run, retryAt, replayFrom } = await replayHere(engine, id, opts.fromStart ? "start" : undefined);
+      if (replayFrom) write(`resumed at step ${replayFrom} (the steps before it are carried over)`);
       write(runLine(run));
       if (retryAt)
         write(`a step will be retried at ${new Date(retryAt).toISOString()} by \`hlconnect serve\``);
@@ -141,7 +148,12 @@ const REPLAY_WAIT_MS = 60_000;
  * A server runs on this data dir: it replays the run (its workers, its rate limits, its connections'
  * refreshed tokens), and this waits for the outcome, rather than a second engine working beside it.
  */
-async function replayThroughServer(serverUrl: string, id: string, queueOnly: boolean): Promise<void> {
+async function replayThroughServer(
+  serverUrl: string,
+  id: string,
+  queueOnly: boolean,
+  fromStart: boolean,
+): Promise<void> {
   const token = process.env.HLCONNECT_API_TOKEN?.trim();
   if (!token) {
     throw new CliError(
@@ -149,10 +161,14 @@ async function replayThroughServer(serverUrl: string, id: string, queueOnly: boo
         "set HLCONNECT_API_TOKEN to its API token (printed when it started)",
     );
   }
-  const call = async (method: string, path: string) => {
+  const call = async (method: string, path: string, payload?: unknown) => {
     const res = await fetch(`${serverUrl}/api${path}`, {
       method,
-      headers: { Authorization: `Bearer ${token}` },
+      headers: {
+        Authorization: `Bearer ${token}`,
+        ...(payload ? { "content-type": "application/json" } : {}),
+      },
+      ...(payload ? { body: JSON.stringify(payload) } : {}),
     }).catch((err: Error) => {
       throw new CliError(`the server at ${serverUrl} did not answer: ${err.message}`);
     });
@@ -165,7 +181,11 @@ async function replayThroughServer(serverUrl: string, id: string, queueOnly: boo
     }
     return body.run;
   };
-  const queued = await call("POST", `/runs/${encodeURIComponent(id)}/replay`);
+  const queued = await call(
+    "POST",
+    `/runs/${encodeURIComponent(id)}/replay`,
+    fromStart ? { from: "start" } : undefined,
+  );
   if (queueOnly) {
     write(`queued run ${queued.id} (replay of ${id}) on the server at ${serverUrl}`);
     return;
@@ -184,3 +204,10 @@ async function replayThroughServer(serverUrl: string, id: string, queueOnly: boo
 }
 
 type RunView = ReturnType<typeof runView>;
+
+interface ReplayOptions {
+  data?: string;
+  queue?: boolean;
+  fromStart?: boolean;
+  wait: string;
+}
