@@ -114,7 +114,8 @@ export async function syncStagedLeads(opts: SyncOptions): Promise<SyncOutcome> {
   const tags = new TagBatcher(state, api, locationId, (contacts, n) => {
     totals.tagCalls++;
     totals.tagsAdded += contacts * n;
-    saveTotals();
+    // Saved as each call is made, for a resume; a dry run is not resumed and saves them at its end.
+    if (api) saveTotals();
   });
   let done = state.leadCounts(importId).leadsDone;
   let failuresInARow = 0;

@@ -550,6 +550,7 @@ export class SyncState {
       const r = this.sql(
         "SELECT ident, contact_id AS contactId, home_key AS homeKey FROM owners WHERE location_id = ? AND ident = ?",
       ).get(scope, ident) as OwnerRecord | undefined;
+      if (r && r.contactId === "") r.contactId = `dry:${r.homeKey}`;
       if (r) return r;
     }
     return undefined;
@@ -560,7 +561,10 @@ export class SyncState {
     const put = this.sql(
       "INSERT OR IGNORE INTO owners (location_id, ident, contact_id, home_key) VALUES (?, ?, ?, ?)",
     );
-    for (const ident of idents) put.run(scope, ident, contactId, homeKey);
+    // A dry run's own contacts are "dry:<home key>": kept as "" (a million owners' rows are a third smaller,
+    // and their random inserts touch fewer pages).
+    const stored = this.dryRun && contactId === `dry:${homeKey}` ? "" : contactId;
+    for (const ident of idents) put.run(scope, ident, stored, homeKey);
   }
 
   /** A joined lead: its property note on the owner's contact. */
