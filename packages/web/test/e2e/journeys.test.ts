@@ -677,6 +677,8 @@ describe("the web app in Chromium", () => {
     const search = page.getByLabel("Search the catalog");
     await search.fill("contact task");
     const list = page.getByRole("navigation", { name: "Catalog entries" });
+    // The catalog loads after the page: wait for the entry this test opens.
+    await list.getByRole("link", { name: /^Delete Contact Task/ }).waitFor();
     const shown = await list.getByRole("link").count();
     expect(shown).toBeGreaterThan(1);
     const counted = await page.getByText(/^\d+ entr(y|ies)$/).textContent();
