@@ -2,6 +2,7 @@
 // (Claude Desktop, Cursor, VS Code...). stdout carries the protocol, so every log line goes to stderr.
 import type { Command } from "commander";
 import type { ContextSource } from "../mcp/connection.ts";
+import { ALL_TOOLSETS, DEFAULT_TOOLSETS } from "../mcp/toolsets.ts";
 import { DATA_HELP } from "./data.ts";
 import { CliError } from "./errors.ts";
 
@@ -25,7 +26,7 @@ export function registerMcpCommand(program: Command): void {
     .option("--data <dir>", DATA_HELP)
     .option(
       "--toolsets <names>",
-      "categories, comma-separated (e.g. contacts,calendars), or all (default: contacts,calendars,opportunities)",
+      `categories, comma-separated (e.g. contacts,conversations), or ${ALL_TOOLSETS} (default: ${DEFAULT_TOOLSETS.join(",")})`,
     )
     .option("--read-only", "only tools that read")
     .option("--allow-raw", "add the raw API request tool (any endpoint)")

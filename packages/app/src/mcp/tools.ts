@@ -5,6 +5,9 @@ import { CATALOG, type CatalogEntry, describeEntry, inputJsonSchema } from "@hlc
 import { getOperation } from "@hlconnect/client";
 import { isListTool } from "./paging.ts";
 import { toAgentSchema } from "./schema.ts";
+import { ALL_TOOLSETS, DEFAULT_TOOLSETS } from "./toolsets.ts";
+
+export { ALL_TOOLSETS, DEFAULT_TOOLSETS };
 
 /** What a tool does to the account, from the entry's operations and idempotency class. */
 export type ToolEffect = "read" | "write" | "raw";
@@ -48,15 +51,6 @@ export class ToolSelectionError extends Error {
 
 /** The argument paged tools take; the answer's nextCursor goes back in it. */
 export const CURSOR_ARG = "cursor";
-
-/**
- * What an agent gets when it names no toolset: the records a CRM agent works on. The tools list of
- * every toolset is ~190 KB (~48k tokens), more than many clients take in; the others are opt-in
- * (`--toolsets`, `?toolsets=`, "all" for every one). Conversations (which send SMS and email) are
- * among them on purpose: an agent messages people only when it was given that toolset.
- */
-export const DEFAULT_TOOLSETS = ["contacts", "calendars", "opportunities"];
-export const ALL_TOOLSETS = "all";
 
 /** `highlevel.contacts.tasks.create` -> `contacts_tasks_create`; other services keep their prefix. */
 export function toolNameOf(key: string): string {
