@@ -1,5 +1,5 @@
 // One row per figure: ours next to the peer's, the ratio, the target and whether it is met.
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 
 export interface Figure {
@@ -58,12 +58,31 @@ export function printTable(figures: Figure[]): void {
   }
 }
 
+/**
+ * Write this run's figures. A run of some suites (--only) replaces only their figures: the others'
+ * stay as they were measured, each figure carrying the date of its own run.
+ */
 export function writeResults(file: string, figures: Figure[], quick: boolean): void {
+  const date = new Date().toISOString();
+  const ran = new Set(figures.map((f) => f.suite));
+  const kept = previousFigures(file).filter((f) => !ran.has(f.suite));
   const out = {
-    date: new Date().toISOString(),
+    date,
     quick,
     machine: machine(),
-    figures: figures.map((f) => ({ ...f, ratio: ratio(f) })),
+    figures: [...kept, ...figures.map((f) => ({ ...f, ratio: ratio(f), measured: date }))],
   };
   writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+}
+
+function previousFigures(file: string): Array<Figure & { measured?: string }> {
+  try {
+    const old = JSON.parse(readFileSync(file, "utf8")) as {
+      date?: string;
+      figures?: Array<Figure & { measured?: string }>;
+    };
+    return (old.figures ?? []).map((f) => ({ ...f, measured: f.measured ?? old.date }));
+  } catch {
+    return []; // no earlier results (or unreadable): this run's figures alone
+  }
 }
