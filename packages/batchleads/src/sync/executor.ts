@@ -335,17 +335,18 @@ export async function syncStagedLeads(opts: SyncOptions): Promise<SyncOutcome> {
         why: `same ${owner.by} as lead ${owner.homeKey}: its contact keeps that property's address; this property is a note on it`,
       });
     } else {
-      const plan = contactPlan(lead, settings);
+      // A dry run's new contact needs no plan (nothing to compare it with, nothing is sent): a tenth of its time.
+      const plan = dryRun && !w?.contactId ? undefined : contactPlan(lead, settings);
       // The contact: nothing when its payload is what was last written.
       contactId = w?.contactId;
-      if (!contactId || w?.contactHash !== plan.hash) {
-        if (dryRun) {
+      if (!contactId || !plan || w?.contactHash !== plan.hash) {
+        if (dryRun || !plan) {
           state.recordContact(
             importId,
             locationId,
             lead.key,
             "",
-            plan.hash,
+            plan?.hash ?? "",
             contactId ? "updated" : "created",
           );
           contactId ??= `dry:${lead.key}`;
