@@ -35,6 +35,7 @@ const MAX_API_BODY_BYTES = 1024 * 1024;
 export const IMPORT_ROUTES: RouteTable = [
   ["POST", "/"],
   ["GET", "/"],
+  ["POST", "/:id/resume"],
   ["GET", "/:id"],
 ];
 export const CATALOG_ROUTES: RouteTable = [

@@ -28,7 +28,11 @@ import { importRunOptions } from "../batchleads/run-options.ts";
 import { HttpError } from "./http-errors.ts";
 import type { AppLogger } from "./logging.ts";
 
-export type ImportStatus = "queued" | "running" | "succeeded" | "failed";
+/**
+ * "interrupted": the server stopped (a restart, a crash) while the import was queued or running; its
+ * upload is kept, and resuming it sends only what the import state has not recorded as sent.
+ */
+export type ImportStatus = "queued" | "running" | "succeeded" | "failed" | "interrupted";
 
 export interface RejectedRowView {
   row: number;
@@ -48,6 +52,8 @@ export interface ImportRecord {
   status: ImportStatus;
   createdAt: string;
   finishedAt?: string;
+  /** When it was last resumed after an interruption. */
+  resumedAt?: string;
   progress: { phase: "reading" | "syncing"; done: number; total: number; percent: number };
   summary?: ImportSummary;
   rejected?: RejectedRowView[];
@@ -214,7 +220,41 @@ export class ImportJobs {
     if (live) return live;
     if (!/^imp_[a-z0-9]+$/.test(id)) return undefined;
     const file = path.join(this.#dir, id, "import.json");
-    return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as ImportRecord) : undefined;
+    if (!existsSync(file)) return undefined;
+    const record = JSON.parse(readFileSync(file, "utf8")) as ImportRecord;
+    // Queued or running on disk but not in this process: the server stopped during it.
+    if (record.status === "queued" || record.status === "running") return interrupted(record);
+    return record;
+  }
+
+  /**
+   * Start an interrupted import again from its kept upload, in place (same id). The import state
+   * remembers what was sent, so rows already in HighLevel are recognised, not sent a second time.
+   */
+  resume(id: string, client?: HighLevelClient, dataDir?: string): ImportRecord {
+    const record = this.get(id);
+    if (!record) throw new HttpError(404, `no import "${id}"`);
+    if (record.status !== "interrupted") {
+      throw new HttpError(
+        409,
+        `import "${id}" is ${record.status}: only an interrupted import can be resumed`,
+      );
+    }
+    const upload = path.join(this.#dir, id, record.upload ?? record.file);
+    if (!existsSync(upload)) {
+      throw new HttpError(409, `import "${id}" cannot be resumed: its upload is gone; import the file again`);
+    }
+    if (!record.dryRun) this.#claim(id, record.locationId);
+    const { error: _e, finishedAt: _f, summary: _s, rejected: _r, ...rest } = record;
+    const resumed: ImportRecord = {
+      ...rest,
+      status: "queued",
+      resumedAt: new Date().toISOString(),
+      progress: { phase: "reading", done: 0, total: 0, percent: 0 },
+    };
+    this.#save(resumed);
+    this.start(resumed, client, dataDir);
+    return resumed;
   }
 
   /** Newest first, without their rejected rows. */
@@ -243,6 +283,18 @@ export class ImportJobs {
     writeFileSync(temp, JSON.stringify(record));
     renameSync(temp, path.join(folder, "import.json"));
   }
+}
+
+function interrupted(record: ImportRecord): ImportRecord {
+  const { done, total, phase } = record.progress;
+  const where = total > 0 ? ` (${phase === "reading" ? "reading" : "sending"}: ${done} of ${total})` : "";
+  return {
+    ...record,
+    status: "interrupted",
+    error:
+      `hlconnect stopped during this import${where}. Resume it: rows already sent to HighLevel are ` +
+      "recognised and not sent again (POST /api/imports/ID/resume, or the Resume button)",
+  };
 }
 
 /** The upload's fixed name: the extension from a short list (the format itself is sniffed from the bytes). */

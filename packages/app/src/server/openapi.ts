@@ -415,6 +415,14 @@ export const API_OPERATIONS: Record<string, Record<string, Op>> = {
       errors: [503],
     },
   },
+  "/api/imports/{id}/resume": {
+    post: {
+      summary:
+        "Resume an interrupted import (the server stopped during it) from its kept upload; rows already sent are not sent again",
+      ok: [202, obj({ import: obj({ id: str, status: str }) })],
+      errors: [404, 409, 503],
+    },
+  },
   "/api/imports/{id}": {
     get: {
       summary: "One import: status, progress, summary, rejected rows",
@@ -524,6 +532,7 @@ const SCHEMAS: Record<string, Schema> = {
     summary: { type: "object", description: "as `hlconnect import batchleads --json` prints it" },
     rejected: list(obj({ row: int, reason: str, values: { type: "object" } })),
     error: str,
+    resumedAt: str,
   }),
 };
 

@@ -77,6 +77,25 @@ export function importRoutes({ engine, dataDir, logger }: ServerDeps): { routes:
 
   app.get("/", (c) => c.json({ imports: need().list() }));
 
+  // An import the server stopped during (restart, crash): started again from its kept upload.
+  app.post("/:id/resume", async (c) => {
+    const id = c.req.param("id");
+    const record = need().get(id);
+    if (!record) throw new HttpError(404, `no import "${id}"`);
+    let client: Awaited<ReturnType<typeof engine.clients.client>> | undefined;
+    if (!record.dryRun) {
+      try {
+        const chosen = await chooseConnection(engine, record.connectionId, record.locationId);
+        client = await engine.clients.client(chosen.connection, chosen.locationId);
+      } catch (err) {
+        if (err instanceof ConnectionChoiceError) throw new HttpError(409, err.message);
+        throw err;
+      }
+    }
+    const resumed = need().resume(id, client, dataDir);
+    return c.json({ import: { id: resumed.id, status: resumed.status } }, 202);
+  });
+
   app.get("/:id", (c) => {
     const id = c.req.param("id");
     const record = need().get(id);
