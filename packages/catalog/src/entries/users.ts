@@ -1,12 +1,13 @@
 // Users: the seed's seven user operations. Users belong to the agency; a location token sees
 // those of its location. `highlevel.users.search` is where other entries pick a user from.
+import { HighLevelError } from "@hlconnect/client";
 import { z } from "zod";
 import { defineTrigger, extendEntry, operationAction, operationTrigger } from "../define.ts";
 import { registerExampleFixture, uniqueSuffix } from "../examples.ts";
 import { email, id, meta, phone, text } from "../fields.ts";
 import { callOperation, specFields } from "../operation-input.ts";
 import { fromSeed } from "../seed.ts";
-import type { CatalogContext, CatalogEntry } from "../types.ts";
+import type { CatalogContext, CatalogEntry, TriggerEntry } from "../types.ts";
 import { companyIdOf, listSnapshot, locationSource, sample, withCompany, without } from "./locations.ts";
 
 export const userSource = { entry: "highlevel.users.search", value: "id", label: "name" };
@@ -85,6 +86,24 @@ const emailList = () =>
     { label: "Emails", format: "email", help: "A list, or one comma-separated text." },
   );
 
+/** The request builder's own words for it, kept so callers that look for them (MCP) still find them. */
+const MISSING_COMPANY = 'missing required query parameter "companyId"';
+
+/**
+ * Users search asks for the agency's id, which a connection made from a location's Private Integration
+ * Token may not know. Said here, before the client's request builder refuses the request with its
+ * generic words, with where a person sets it (the entry does not know which connection it runs on).
+ */
+function requireCompany(ctx: CatalogContext): void {
+  if (ctx.companyId) return;
+  throw new HighLevelError(
+    `highlevel.users.search: ${MISSING_COMPANY}: this connection has no company id: add it with ` +
+      "`hlconnect connections edit ID --company-id ...` or in the web app's Connections page " +
+      "(with HIGHLEVEL_* variables instead of a stored connection: set HIGHLEVEL_COMPANY_ID)",
+    { code: "INVALID_REQUEST", operationId: "search-users", messages: [MISSING_COMPANY] },
+  );
+}
+
 const searchFilterFields = {
   query: text("Search text", "Matches name, email and phone.").optional(),
   type: meta(z.enum(USER_TYPES), { label: "User type" }).optional(),
@@ -147,28 +166,47 @@ const filterByEmailFields = specFields("filter-users-by-email", {
   },
 });
 
+/** The search entry's read says where to set a missing company id (its polls do, through `prepare`). */
+function withCompanyCheck(entry: TriggerEntry): CatalogEntry {
+  const read = entry.read;
+  if (!read) return entry;
+  return extendEntry(entry, {
+    read: (ctx: CatalogContext, input: unknown) => {
+      requireCompany(ctx);
+      return read(ctx, input);
+    },
+  });
+}
+
 export const userEntries: CatalogEntry[] = [
   // ---------------------------------------------------------------- triggers (reads)
-  operationTrigger({
-    key: "highlevel.users.search",
-    ...fromSeed("Search Users"),
-    help: "With a location token only the users of the location are found. As a trigger it fires once for each user that appears.",
-    operation: "search-users",
-    fields: { override: searchFilterFields },
-    output: { description: "{users, count}: the matching users.", sample: usersSample("search-users") },
-    example: { limit: 10 },
-    // Users are few: every page of the matching users, compared by id with the last poll.
-    trigger: listSnapshot("search-users", {
-      items: "users",
-      dedupe: "id",
-      pages: {
-        at: (input, page) => ({ ...input, skip: String(page * PAGE), limit: String(PAGE) }),
-        more: (r, items, read) => items.length === PAGE && read < Number(r.count ?? Number.POSITIVE_INFINITY),
-      },
-      describe:
-        "GET /users/search, every page (100 users each): the matching users, compared by id with the last",
+  withCompanyCheck(
+    operationTrigger({
+      key: "highlevel.users.search",
+      ...fromSeed("Search Users"),
+      help: "With a location token only the users of the location are found. As a trigger it fires once for each user that appears.",
+      operation: "search-users",
+      fields: { override: searchFilterFields },
+      output: { description: "{users, count}: the matching users.", sample: usersSample("search-users") },
+      example: { limit: 10 },
+      // Users are few: every page of the matching users, compared by id with the last poll.
+      trigger: listSnapshot("search-users", {
+        items: "users",
+        dedupe: "id",
+        pages: {
+          at: (input, page) => ({ ...input, skip: String(page * PAGE), limit: String(PAGE) }),
+          more: (r, items, read) =>
+            items.length === PAGE && read < Number(r.count ?? Number.POSITIVE_INFINITY),
+        },
+        describe:
+          "GET /users/search, every page (100 users each): the matching users, compared by id with the last",
+        prepare: async (ctx, input) => {
+          requireCompany(ctx);
+          return input;
+        },
+      }),
     }),
-  }),
+  ),
   defineTrigger({
     key: "highlevel.users.filter-by-email",
     ...fromSeed("Filter Users by Email"),
