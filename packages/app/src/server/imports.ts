@@ -293,7 +293,7 @@ function interrupted(record: ImportRecord): ImportRecord {
     status: "interrupted",
     error:
       `hlconnect stopped during this import${where}. Resume it: rows already sent to HighLevel are ` +
-      "recognised and not sent again (POST /api/imports/ID/resume, or the Resume button)",
+      "recognised and not sent again",
   };
 }
 

@@ -215,9 +215,11 @@ export interface ImportView {
   dryRun: boolean;
   locationId?: string;
   connectionId?: string;
-  status: "queued" | "running" | "succeeded" | "failed" | (string & {});
+  /** interrupted: the server stopped during it; POST /imports/:id/resume starts it again. */
+  status: "queued" | "running" | "succeeded" | "failed" | "interrupted" | (string & {});
   createdAt?: string;
   finishedAt?: string;
+  resumedAt?: string;
   progress?: { phase?: string; done: number; total: number; percent: number };
   /** The same shape `hlconnect import batchleads --json` prints. */
   summary?: Record<string, unknown>;

@@ -16,6 +16,7 @@ const STATUS_TONE: Record<string, string> = {
   error: "bad",
   needs_attention: "warn",
   needs_reconnect: "warn",
+  interrupted: "warn",
   failing: "bad",
   paused: "warn",
   running: "info",

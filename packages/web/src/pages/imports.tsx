@@ -7,7 +7,7 @@ import { count } from "../components/count.ts";
 import { Json, LoadState, PageHead, StatusBadge, Time, useLoad } from "../components/ui.tsx";
 import { FIGURES, shownProgress } from "./import-progress.ts";
 
-const DONE = new Set(["succeeded", "failed"]);
+const DONE = new Set(["succeeded", "failed", "interrupted"]);
 
 function figure(summary: Record<string, unknown>, key: string): unknown {
   return key
@@ -18,28 +18,45 @@ function figure(summary: Record<string, unknown>, key: string): unknown {
     );
 }
 
-/** Polls an import until it ends; returns its latest view. */
-function useImport(id: string | undefined): ImportView | undefined {
+/**
+ * Polls an import until it ends; returns its latest view, and whether the server stopped answering
+ * (the page says so instead of showing a frozen progress bar). `restart` polls it again (a resume).
+ */
+function useImport(id: string | undefined, restart = 0): { view?: ImportView; lost: boolean } {
   const [view, setView] = useState<ImportView>();
+  const [lost, setLost] = useState(false);
   useEffect(() => {
     if (!id) return;
+    void restart;
     let stop = false;
     const tick = async () => {
       try {
         const { import: v } = await api<{ import: ImportView }>(`/imports/${id}`);
         if (stop) return;
+        setLost(false);
         setView(v);
         if (!DONE.has(v.status)) setTimeout(tick, 400);
       } catch {
-        if (!stop) setTimeout(tick, 1500);
+        if (stop) return;
+        setLost(true);
+        setTimeout(tick, 1500);
       }
     };
     void tick();
     return () => {
       stop = true;
     };
-  }, [id]);
-  return view;
+  }, [id, restart]);
+  return { view, lost };
+}
+
+function LostContact({ lost }: { lost: boolean }) {
+  return lost ? (
+    <p className="error-text" role="status">
+      Lost contact with the server: trying again. If it restarted, the import shows as interrupted and can be
+      resumed.
+    </p>
+  ) : null;
 }
 
 export function ImportsPage() {
@@ -55,8 +72,9 @@ export function ImportsPage() {
   const [runId, setRunId] = useState<string>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
-  const dry = useImport(dryId);
-  const real = useImport(runId);
+  const [restarts, setRestarts] = useState(0);
+  const { view: dry, lost: dryLost } = useImport(dryId, restarts);
+  const { view: real, lost: realLost } = useImport(runId, restarts);
   const reloadPast = useRef(past.reload);
   reloadPast.current = past.reload;
   // Each finished dry run or import joins the list of past ones.
@@ -83,6 +101,23 @@ export function ImportsPage() {
         setDryId(v.id);
         setRunId(undefined);
       } else setRunId(v.id);
+    } catch (err) {
+      setError(messageOf(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  /** Resume an import the server stopped during, and follow it in its section. */
+  const resume = async (i: ImportView) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api(`/imports/${i.id}/resume`, { method: "POST" });
+      if (i.dryRun) setDryId(i.id);
+      else setRunId(i.id);
+      setRestarts((n) => n + 1);
+      void reloadPast.current();
     } catch (err) {
       setError(messageOf(err));
     } finally {
@@ -153,10 +188,11 @@ export function ImportsPage() {
         <section className="card" aria-labelledby="dry-h" data-testid="dry-run">
           <h2 id="dry-h">2. What the import would do</h2>
           <ImportProgress view={dry} />
+          <LostContact lost={dryLost} />
           {dry.error ? <p className="error-text">{dry.error}</p> : null}
           {dry.summary ? <Summary summary={dry.summary} dryRun /> : null}
           {dry.rejected?.length ? <Rejected rows={dry.rejected} /> : null}
-          {dryDone && dry.status !== "failed" ? (
+          {dryDone && dry.status === "succeeded" ? (
             <button
               type="button"
               className="primary"
@@ -172,6 +208,7 @@ export function ImportsPage() {
         <section className="card" aria-labelledby="run-h" data-testid="import-run">
           <h2 id="run-h">3. Importing</h2>
           <ImportProgress view={real} />
+          <LostContact lost={realLost} />
           {real.error ? <p className="error-text">{real.error}</p> : null}
           {real.summary ? <Summary summary={real.summary} /> : null}
         </section>
@@ -193,6 +230,11 @@ export function ImportsPage() {
                     </summary>
                     {i.summary ? <Summary summary={i.summary} dryRun={i.dryRun} /> : null}
                     {i.error ? <p className="error-text">{i.error}</p> : null}
+                    {i.status === "interrupted" ? (
+                      <button type="button" disabled={busy} onClick={() => void resume(i)}>
+                        Resume {i.dryRun ? "dry run" : "import"}
+                      </button>
+                    ) : null}
                   </details>
                 </li>
               ))}

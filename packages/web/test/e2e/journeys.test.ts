@@ -514,6 +514,44 @@ describe("the web app in Chromium", () => {
     await page.getByText(`${expected.leads} leads ·`).first().waitFor();
   });
 
+  it("journey 4b: an import the server stopped during reads as interrupted and resumes to the end", {
+    timeout: 240_000,
+  }, async () => {
+    // What kill -9 mid-import leaves on disk: the newest real import's record, still "running".
+    const dir = path.join(demo.dataDir, "imports");
+    const newest = readdirSync(dir)
+      .filter((d) => d.startsWith("imp_"))
+      .map((d) => ({ d, record: JSON.parse(readFileSync(path.join(dir, d, "import.json"), "utf8")) }))
+      .filter((x) => !x.record.dryRun)
+      .sort((a, b) => (a.d < b.d ? 1 : -1))[0]!;
+    const file = path.join(dir, newest.d, "import.json");
+    const { summary: _s, finishedAt: _f, ...cut } = newest.record;
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...cut,
+        status: "running",
+        progress: { phase: "syncing", done: 40, total: 300, percent: 56 },
+      }),
+    );
+    await goto("/imports");
+    await page.reload(); // the page as someone opening it after the restart sees it
+    const item = page
+      .locator("li", { hasText: newest.record.file })
+      .filter({ hasText: "interrupted" })
+      .first();
+    await item.locator("summary").click();
+    await item.getByText(/stopped during this import \(sending: 40 of 300\)/).waitFor();
+    await shot(page, "13b-import-interrupted");
+    await item.getByRole("button", { name: "Resume import" }).click();
+    const real = page.getByTestId("import-run");
+    await real.getByTestId("import-summary").waitFor({ timeout: 150_000 });
+    await expect.poll(() => real.getByTestId("progress-pct").textContent()).toBe("100%");
+    const shown = await summaryOf(real);
+    // Everything was sent before the "crash": resuming sends nothing again.
+    expect(shown["contacts.created"]).toBe("0");
+  });
+
   it("journey 5: a hand-written flow opens, one field changes, and every other line and comment stays", {
     timeout: LONG,
   }, async () => {
