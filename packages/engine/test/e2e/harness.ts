@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Sandbox, startSandbox } from "@hlconnect/sandbox";
 import { Engine, type EngineOptions } from "../../src/engine.ts";
+import { IngestBusyError } from "../../src/webhooks/ingest.ts";
 
 export interface EngineHarness {
   sandbox: Sandbox;
@@ -33,8 +34,9 @@ export async function startEngineHarness(
       try {
         await engine?.receiveHighLevelWebhook(Buffer.concat(chunks), req.headers as Record<string, string>);
         res.writeHead(200).end();
-      } catch {
-        res.writeHead(401).end();
+      } catch (err) {
+        // As the server answers: busy is a 429 (the sandbox delivers it again), anything else refused.
+        res.writeHead(err instanceof IngestBusyError ? 429 : 401).end();
       }
     });
   });
