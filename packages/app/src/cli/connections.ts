@@ -24,7 +24,7 @@ import { addScaleOptions, type ScaleOptions } from "./scale.ts";
 export function registerConnectionsCommands(program: Command): void {
   const connections = program
     .command("connections")
-    .description("HighLevel connections: add, oauth, list, test, remove");
+    .description("HighLevel connections: add, oauth, list, test, edit, remove");
 
   addScaleOptions(
     connections

@@ -37,7 +37,7 @@ export const SUMMARIES: Record<string, string> = {
   serve: "Run flows: the engine with its HTTP API, webhook endpoints, /healthz and /metrics",
   flows: "Flows: list, validate, enable, disable, run once",
   runs: "Runs: list, show, replay",
-  connections: "HighLevel connections: add, oauth, list, test, remove",
+  connections: "HighLevel connections: add, oauth, list, test, edit, remove",
   import: "Import leads from other tools into HighLevel",
   templates: "Ready flows to start from: list them, copy one",
   export: "Generate front ends from the catalog",

@@ -48,7 +48,8 @@ export interface McpServerOptions {
 /** Where a stored connection's company id is set (the web app's form or its API; no CLI command edits it). */
 export const STORED_COMPANY_ID_HELP =
   "The connection has no company (agency) id, which HighLevel needs here: set it on the web app's " +
-  'Connections page (Company ID) or with PUT /api/connections/CONNECTION_ID {"companyId": "..."}. ' +
+  "Connections page (Company ID), with `hlconnect connections edit CONNECTION_ID --company-id ...`, " +
+  'or with PUT /api/connections/CONNECTION_ID {"companyId": "..."}. ' +
   "It is the companyId of the location (the locations_get tool shows it).";
 
 const INSTRUCTIONS =
