@@ -52,13 +52,21 @@ export interface RunEnvironmentOptions {
 }
 
 export function createRunEnvironment(o: RunEnvironmentOptions): RunEnvironment {
+  const parsedFlows = new Map<string, Flow>();
   const now = o.now ?? Date.now;
   const events = new EventEmitter();
   const env: RunEnvironment = {
     store: o.store,
     parseFlow(source, file) {
+      // Every run parses its flow's stored YAML (a fifth of a worker's CPU): the same text gives the
+      // same flow, which nothing changes, so it is parsed once. Bounded: edits make new texts.
+      const key = `${file}\0${source}`;
+      const cached = parsedFlows.get(key);
+      if (cached) return cached;
       const r = parseFlowFile(source, file);
       if (!r.flow) throw new Error(r.errors.map(formatFlowError).join("; "));
+      if (parsedFlows.size >= 500) parsedFlows.clear();
+      parsedFlows.set(key, r.flow);
       return r.flow;
     },
     async contextFor(flow, run) {
