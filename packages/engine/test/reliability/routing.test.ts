@@ -147,7 +147,10 @@ describe("routing HighLevel events by location", () => {
   it("a polling flow that names no connection uses the default (the first added) when there are two", async () => {
     h = await startEngineHarness();
     // Added after the harness's sandbox connection, with a token the sandbox refuses: a poll through it
-    // would fail, so a good poll proves the flow went through the default.
+    // would fail, so a good poll proves the flow went through the default. Its id sorts first, so it
+    // must be added in a later millisecond than the harness's (a tie in age goes by id).
+    const first = await h.engine.store.getConnection(h.connectionId);
+    while (Date.now() <= (first?.createdAt ?? 0)) await new Promise((r) => setTimeout(r, 1));
     await h.engine.addConnection(
       { id: "aaa-other", label: "Other office", kind: "pit", locationIds: ["loc-other-office"] },
       { privateToken: "pit-other" },
