@@ -50,7 +50,10 @@ describe("an interrupted import", () => {
     const seen = (await f.call("GET", `/api/imports/${id}`)).json.import;
     expect(seen.status).toBe("interrupted");
     expect(seen.error).toMatch(/stopped during this import \(sending: 12 of 300\)\. Resume it/);
-    expect((await f.call("GET", "/api/imports")).json.imports[0]).toMatchObject({ id, status: "interrupted" });
+    expect((await f.call("GET", "/api/imports")).json.imports[0]).toMatchObject({
+      id,
+      status: "interrupted",
+    });
 
     const resumed = await f.call("POST", `/api/imports/${id}/resume`);
     expect(resumed.status).toBe(202);
