@@ -1,8 +1,7 @@
 // The builder's validation messages: plain words at the field ("Contact is required"), no YAML
 // positions or "add contactId: under input", and a required field's problem only once revealed.
 import { describe, expect, it } from "vitest";
-import type { FlowProblem } from "../src/api/client.ts";
-import type { FlowDocument } from "../src/api/types.ts";
+import type { FlowDocument, FlowProblem } from "../src/api/types.ts";
 import { fieldKey, placeOf, plainProblem, visibleProblems } from "../src/builder/problem-words.ts";
 
 const doc: FlowDocument = {

@@ -13,15 +13,9 @@ export class ApiError extends Error {
   }
 }
 
-/** One problem of a flow, as `flows validate` prints it (`text` is the printed line). */
-export interface FlowProblem {
-  line?: number;
-  column?: number;
-  path?: string;
-  message: string;
-  suggestion?: string;
-  text?: string;
-}
+import type { FlowProblem } from "./types.ts";
+
+export type { FlowProblem };
 
 let csrfToken = "";
 const unauthorizedListeners = new Set<() => void>();

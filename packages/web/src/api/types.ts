@@ -234,3 +234,13 @@ export interface Overview {
   reconnectConnections: ConnectionView[];
   demo?: boolean;
 }
+
+/** One problem of a flow, as `flows validate` prints it (`text` is the printed line). */
+export interface FlowProblem {
+  line?: number;
+  column?: number;
+  path?: string;
+  message: string;
+  suggestion?: string;
+  text?: string;
+}

@@ -1,7 +1,6 @@
 // Pure helpers over the flow document the builder edits (the parsed YAML as JSON): a blank flow,
 // unique step ids, moving steps, and where a validation problem belongs.
-import type { FlowProblem } from "../api/client.ts";
-import type { FlowDocument, StepDocument } from "../api/types.ts";
+import type { FlowDocument, FlowProblem, StepDocument } from "../api/types.ts";
 
 export function blankFlow(): FlowDocument {
   return { id: "", name: "", trigger: {}, steps: [] };

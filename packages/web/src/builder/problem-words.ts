@@ -2,8 +2,7 @@
 // ("Contact is required", not `flow.yaml:8:5: missing input "contactId" … Add contactId: under
 // input`), and a "required" problem only once the person has had a chance: after leaving the field,
 // testing the step or saving. The YAML tab keeps the file's own positions and words.
-import type { FlowProblem } from "../api/client.ts";
-import type { FlowDocument } from "../api/types.ts";
+import type { FlowDocument, FlowProblem } from "../api/types.ts";
 
 export interface PlainProblem extends FlowProblem {
   /** Something not filled in yet (shown once revealed), as opposed to a wrong value (shown at once). */
