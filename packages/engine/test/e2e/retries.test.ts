@@ -79,8 +79,15 @@ describe("step retries follow the action's idempotency class", () => {
     const run = await h.engine.startRun("tag-no-answer", { contactId: id });
     const done = await h.settle(run.id);
     expect(done.status).toBe("failed");
-    expect(h.sandbox.requests().slice(before).filter((r) => r.operationId === "add-tags")).toHaveLength(2);
-    expect(done.error?.message).toMatch(/no answer after 2 tries .*safe to repeat, so replaying the run is safe/);
+    expect(
+      h.sandbox
+        .requests()
+        .slice(before)
+        .filter((r) => r.operationId === "add-tags"),
+    ).toHaveLength(2);
+    expect(done.error?.message).toMatch(
+      /no answer after 2 tries .*safe to repeat, so replaying the run is safe/,
+    );
     expect(done.error?.message).not.toMatch(/not repeated/);
   });
 

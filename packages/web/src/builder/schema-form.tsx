@@ -181,6 +181,7 @@ function Field({
     );
   }
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: blur bubbling up from the field's own controls marks it touched; the controls are the interactive elements
     <div className="field" onBlur={onBlur}>
       <label htmlFor={id}>
         {label}
