@@ -3,11 +3,11 @@
 // children's output and polls the API). Signs each delivery with Ed25519, sends at a fixed rate over
 // keep-alive connections, sends a 429'd delivery again after a second (as HighLevel redelivers),
 // and prints one JSON line with what it saw. Input: one JSON argument
-// { url, privateKeyPem, locationId, total, perSecond }.
+// { url, privateKeyPem, locationId, total, perSecond, idPrefix }.
 import { createPrivateKey, randomUUID, sign } from "node:crypto";
 import http from "node:http";
 
-const { url, privateKeyPem, locationId, total, perSecond } = JSON.parse(process.argv[2]);
+const { url, privateKeyPem, locationId, total, perSecond, idPrefix } = JSON.parse(process.argv[2]);
 const key = createPrivateKey(privateKeyPem);
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 const target = new URL(url);
@@ -49,7 +49,7 @@ async function deliver(i) {
   const body = JSON.stringify({
     type: "ContactCreate",
     locationId,
-    id: `bench-contact-${i}`,
+    id: `${idPrefix}-${i}`,
     webhookId: randomUUID(),
     timestamp: new Date().toISOString(),
   });
