@@ -102,6 +102,7 @@ export class Engine {
   readonly #options: EngineOptions;
   readonly #backends: Backends;
   #workers: Worker[] = [];
+  #stopping = false;
   #pruneTimer: NodeJS.Timeout | undefined;
   #sweepTimer: NodeJS.Timeout | undefined;
 
@@ -194,6 +195,7 @@ export class Engine {
 
   /** Start the scheduler, the router and the workers, after re-queuing runs a crash left behind. */
   async start(): Promise<void> {
+    this.#stopping = false;
     this.loopLag.start();
     await this.requeueOpenRuns();
     const count = this.#options.role === "api" ? 0 : (this.#options.workers ?? 2);
@@ -237,7 +239,9 @@ export class Engine {
         this.scheduler.stop();
         this.backfill.stop();
         clearInterval(this.#sweepTimer);
-        this.logger.warn({}, "this process no longer runs the scheduler");
+        // Handing the role over at shutdown is expected; losing it while running is worth a warning.
+        if (this.#stopping) this.logger.info({}, "scheduler stopped (shutting down)");
+        else this.logger.warn({}, "this process no longer runs the scheduler");
       },
     });
     this.router.start();
@@ -246,6 +250,7 @@ export class Engine {
   }
 
   async stop(): Promise<void> {
+    this.#stopping = true;
     this.loopLag.stop();
     await this.#backends.leader.stop();
     this.scheduler.stop();

@@ -104,6 +104,8 @@ export class Backfiller {
     const reports: BackfillReport[] = [];
     let flows: FlowRecord[];
     try {
+      // No connection yet (a fresh install, the demo before it connects): nothing can be read.
+      if (!(await this.#env.store.listConnections()).length) return reports;
       flows = await this.#env.store.listFlows({ enabled: true });
     } catch {
       return reports; // the store is closing
