@@ -199,23 +199,23 @@ describe("before the app is set (serve while the engine starts)", () => {
   });
   afterAll(() => listening.close());
 
-  it("/healthz says starting (503, not ok); webhooks and the API get a 503 to retry, never a 500", async () => {
+  it("/healthz says starting (503, not ok); webhooks get a 429 (HighLevel redelivers only after one), the API a 503", async () => {
     const health = await fetch(`${listening.url}/healthz`);
     expect(health.status).toBe(503);
     expect(health.headers.get("retry-after")).toBe("1");
     expect(await health.json()).toEqual({ ok: false, status: "starting" });
-    for (const [method, url] of [
-      ["POST", "/webhooks/highlevel"],
-      ["POST", "/hooks/some-flow?secret=s"],
-      ["GET", "/api/flows"],
+    for (const [method, url, status, error] of [
+      ["POST", "/webhooks/highlevel", 429, "starting up: deliver it again shortly"],
+      ["POST", "/hooks/some-flow?secret=s", 429, "starting up: deliver it again shortly"],
+      ["GET", "/api/flows", 503, "starting up: try again in a moment"],
     ] as const) {
       const res = await fetch(`${listening.url}${url}`, {
         method,
         ...(method === "POST" ? { body: "{}" } : {}),
       });
-      expect(res.status, url).toBe(503);
+      expect(res.status, url).toBe(status);
       expect(res.headers.get("retry-after"), url).toBe("1");
-      expect(await res.json(), url).toEqual({ error: "starting up: try again in a moment" });
+      expect(await res.json(), url).toEqual({ error });
     }
   });
 

@@ -1,7 +1,8 @@
 // Binds the HTTP server before the app exists: the demo must know its own URL to start the sandbox
 // (which posts webhooks to it), and the engine needs the sandbox first. It is also the first thing
-// `serve` does, before loading the engine: until `setApp` is called, /healthz says "starting" and every
-// other request (webhook deliveries included, which their senders retry) is answered 503.
+// `serve` does, before loading the engine: until `setApp` is called, /healthz says "starting", webhook
+// deliveries are answered 429 (HighLevel delivers again only after a 429: a 503 would lose the event)
+// and every other request 503.
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import type { Hono } from "hono";
@@ -20,8 +21,11 @@ const STARTING_RETRY_AFTER = "1";
 /** The answer to every request before the app is set. */
 export function startingAnswer(req: Request): Response {
   const headers = { "retry-after": STARTING_RETRY_AFTER, "cache-control": "no-store" };
-  if (new URL(req.url).pathname === "/healthz")
+  const { pathname } = new URL(req.url);
+  if (pathname === "/healthz")
     return Response.json({ ok: false, status: "starting" }, { status: 503, headers });
+  if (pathname.startsWith("/webhooks/") || pathname.startsWith("/hooks/"))
+    return Response.json({ error: "starting up: deliver it again shortly" }, { status: 429, headers });
   return Response.json({ error: "starting up: try again in a moment" }, { status: 503, headers });
 }
 
