@@ -29,6 +29,8 @@ export function sqliteLocks(ctx: SqliteContext, options: LockOptions = {}): Lock
      ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
      WHERE locks.expires_at <= @now`,
   );
+  const holder = db.prepare("SELECT owner FROM locks WHERE name = ?");
+  const takeFrom = db.prepare("UPDATE locks SET owner = ?, expires_at = ? WHERE name = ? AND owner = ?");
   const renew = db.prepare("UPDATE locks SET expires_at = ? WHERE name = ? AND owner = ?");
   const release = db.prepare("DELETE FROM locks WHERE name = ? AND owner = ?");
   /** The locks the current async call chain holds, for re-entrancy. */
@@ -41,6 +43,11 @@ export function sqliteLocks(ctx: SqliteContext, options: LockOptions = {}): Lock
     for (;;) {
       const now = ctx.now();
       if (take.run({ name, owner, expires: now + leaseMs, now }).changes > 0) return;
+      // The embedded store is one machine's: a holder whose process is gone (kill -9) is not waited
+      // out for its whole lease (the backfill and polls after a restart would stall for it).
+      const current = (holder.get(name) as { owner: string } | undefined)?.owner;
+      if (current && processGone(current) && takeFrom.run(owner, now + leaseMs, name, current).changes > 0)
+        return;
       // Real time, not ctx.now: the wait is about this process's patience, not the leases' clock.
       if (performance.now() - started >= waitMs) throw new LockTimeoutError(name, waitMs);
       await sleep(pollMs);
@@ -89,4 +96,17 @@ export function sqliteLocks(ctx: SqliteContext, options: LockOptions = {}): Lock
       }
     },
   };
+}
+
+/** Whether the process named in a lock's owner (`pid:id`) no longer runs on this machine. */
+function processGone(owner: string): boolean {
+  const pid = Number(owner.split(":", 1)[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    // EPERM: it runs, under another user. Only "no such process" frees the lock.
+    return (err as NodeJS.ErrnoException).code === "ESRCH";
+  }
 }
