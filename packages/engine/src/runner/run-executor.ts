@@ -24,12 +24,13 @@ export type RunOutcome =
 
 const DEFAULT_RETRY = { attempts: 3, backoffMs: 2_000 };
 /**
- * When HighLevel cannot be reached at all (nothing was sent: connection refused, DNS, reset before
- * sending), a step's own retries are soon used up by an outage of a minute; then the run goes back
- * to the queue with these waits (about 50 minutes in all) before it fails. Nothing was sent, so this
- * is safe for every action, even one that is never repeated after an answerless send.
+ * When HighLevel cannot be reached at all (nothing was sent: connection refused, DNS, a connect
+ * timeout), a step's own retries are soon used up by an outage of a minute; then the run goes back
+ * to the queue with these waits (about 34 minutes in all) before it fails. Short first, as most
+ * failures to connect are brief; eight, so a run stays within MAX_RUN_DELIVERIES. Nothing was sent,
+ * so this is safe for every action, even one that is never repeated after an answerless send.
  */
-const OUTAGE_WAITS_MS = [30_000, 60_000, 120_000, 300_000, 600_000, 900_000, 900_000];
+const OUTAGE_WAITS_MS = [5_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000];
 /** A run whose job kept crashing the process is given up after this many deliveries. */
 export const MAX_RUN_DELIVERIES = 10;
 /** Waits up to this long happen inside the job; longer ones go back to the queue with a due time. */
