@@ -151,6 +151,7 @@ export class Engine {
       ...(options.now ? { now: options.now } : {}),
       ...(options.schema ? { schema: options.schema } : {}),
       ...(options.redisPrefix ? { redisPrefix: options.redisPrefix } : {}),
+      ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
       onError: (error, where) => logger.warn({ error: String(error) }, `${where}: connection trouble`),
     });
     return new Engine(options, backends);

@@ -20,6 +20,8 @@ export interface BackendOptions {
   redisPrefix?: string;
   /** How long the first connection to PostgreSQL or Redis may take (default 5000 ms). */
   connectTimeoutMs?: number;
+  /** The job lease (HLCONNECT_JOB_LEASE_MS): BullMQ's own lock, the backstop, is sized from it. */
+  leaseMs?: number;
   onError?(error: unknown, where: string): void;
 }
 

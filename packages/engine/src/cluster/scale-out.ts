@@ -70,6 +70,10 @@ export async function openScaleOut(options: BackendOptions, config: ScaleOutConf
       url: config.redisUrl,
       prefix,
       ...(options.now ? { now: options.now } : {}),
+      // BullMQ's lock is renewed with every lease renewal (each third of a lease), so three leases
+      // keep a live job's lock well ahead, while a job whose taker died before recording its lease
+      // (the one gap the leases cannot see) is back within two locks, not twenty minutes.
+      ...(options.leaseMs ? { lockMs: Math.max(10_000, 3 * options.leaseMs) } : {}),
     });
   } catch (error) {
     await store?.close().catch(() => {});
