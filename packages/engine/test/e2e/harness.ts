@@ -92,3 +92,21 @@ export async function startEngineHarness(
     },
   };
 }
+
+/** A contact made in the sandbox directly (as HighLevel's UI would), for tests that need a real id. */
+export async function createSandboxContact(
+  h: EngineHarness,
+  fields: Record<string, unknown>,
+): Promise<string> {
+  const api = h.sandbox.info;
+  const r = await fetch(`${api.baseUrl}/contacts/`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${api.locationToken}`,
+      version: "2021-07-28",
+      "content-type": "application/json",
+    },
+    body: JSON.stringify({ locationId: api.locationId, ...fields }),
+  });
+  return ((await r.json()) as { contact: { id: string } }).contact.id;
+}

@@ -1,7 +1,7 @@
 // Replaying a failed run resumes at the step it stopped at: what its earlier steps created is not
 // created a second time. A replay "from start" runs every step again, as asked.
 import { afterEach, describe, expect, it } from "vitest";
-import { type EngineHarness, startEngineHarness } from "./harness.ts";
+import { createSandboxContact, type EngineHarness, startEngineHarness } from "./harness.ts";
 
 const FLOW = `id: task-then-note
 name: Task then note
@@ -22,19 +22,8 @@ steps:
       body: "Replay test"
 `;
 
-async function newContact(h: EngineHarness): Promise<string> {
-  const api = h.sandbox.info;
-  const r = await fetch(`${api.baseUrl}/contacts/`, {
-    method: "POST",
-    headers: {
-      authorization: `Bearer ${api.locationToken}`,
-      version: "2021-07-28",
-      "content-type": "application/json",
-    },
-    body: JSON.stringify({ locationId: api.locationId, firstName: "Replay", email: "replay@example.com" }),
-  });
-  return ((await r.json()) as { contact: { id: string } }).contact.id;
-}
+const newContact = (h: EngineHarness) =>
+  createSandboxContact(h, { firstName: "Replay", email: "replay@example.com" });
 
 const creates = (h: EngineHarness, operationId: string, from: number) =>
   h.sandbox

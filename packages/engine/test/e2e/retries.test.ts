@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type EngineHarness, startEngineHarness } from "./harness.ts";
+import { createSandboxContact, type EngineHarness, startEngineHarness } from "./harness.ts";
 
 // Webhook-triggered flows (POST /hooks/FLOW_ID) let a test start runs with any payload.
 const hookFlow = (id: string, steps: string) => `id: ${id}
@@ -9,19 +9,8 @@ trigger:
 steps:
 ${steps}`;
 
-async function contactId(h: EngineHarness): Promise<string> {
-  const api = h.sandbox.info;
-  const r = await fetch(`${api.baseUrl}/contacts/`, {
-    method: "POST",
-    headers: {
-      authorization: `Bearer ${api.locationToken}`,
-      version: "2021-07-28",
-      "content-type": "application/json",
-    },
-    body: JSON.stringify({ locationId: api.locationId, firstName: "Retry", phone: "+14155550123" }),
-  });
-  return ((await r.json()) as { contact: { id: string } }).contact.id;
-}
+const contactId = (h: EngineHarness) =>
+  createSandboxContact(h, { firstName: "Retry", phone: "+14155550123" });
 
 describe("step retries follow the action's idempotency class", () => {
   let h: EngineHarness | undefined;
